@@ -1,0 +1,156 @@
+package ingest
+
+import (
+	"context"
+	"sort"
+
+	"github.com/vibereport/vibereport/internal/domain"
+	"github.com/vibereport/vibereport/internal/store"
+)
+
+type scope struct{ accountID, providerID int64 }
+
+// applyBatches stores the raw bodies and events of several callbacks and
+// applies the new events to their deliveries, all in tx.
+func applyBatches(ctx context.Context, tx *store.Tx, batches []*Batch, results []*Result) error {
+	var records []*store.EventRecord
+	owner := []int{}
+	ids := map[scope][]string{}
+	seen := map[scope]map[string]bool{}
+
+	for bi, b := range batches {
+		var callbackID int64
+		if b.Body != nil {
+			id, err := tx.InsertCallback(ctx, b.AccountID, b.ProviderID, b.Variant, b.ReceivedAt, b.Body)
+			if err != nil {
+				return err
+			}
+			callbackID = id
+		}
+		for _, item := range b.Events {
+			r := &store.EventRecord{
+				AccountID:  b.AccountID,
+				ProviderID: item.ProviderID,
+				CallbackID: callbackID,
+				ReceivedAt: b.ReceivedAt,
+				Event:      item.Event,
+			}
+			r.OccurredAt = r.OccurredAt.UTC()
+			records = append(records, r)
+			owner = append(owner, bi)
+
+			s := scope{b.AccountID, item.ProviderID}
+			if r.ProviderMessageID != "" && !seen[s][r.ProviderMessageID] {
+				if seen[s] == nil {
+					seen[s] = map[string]bool{}
+				}
+				seen[s][r.ProviderMessageID] = true
+				ids[s] = append(ids[s], r.ProviderMessageID)
+			}
+		}
+	}
+
+	found := map[scope]map[string]*domain.Delivery{}
+	for s, list := range ids {
+		m, err := tx.DeliveriesByProviderMessage(ctx, s.accountID, s.providerID, list)
+		if err != nil {
+			return err
+		}
+		found[s] = m
+	}
+
+	changes := newChangeSet()
+	for _, r := range records {
+		if d := found[scope{r.AccountID, r.ProviderID}][r.ProviderMessageID]; d != nil {
+			r.DeliveryID = d.ID
+		}
+	}
+
+	inserted, err := tx.InsertEvents(ctx, records)
+	if err != nil {
+		return err
+	}
+
+	for i, r := range records {
+		if !inserted[i] {
+			continue
+		}
+		res := results[owner[i]]
+		res.New++
+
+		if r.DeliveryID == 0 {
+			if r.ProviderMessageID == "" && r.Kind == domain.EventUnsubscribed && r.ViberUserID != "" {
+				// Viber reports unsubscribes by user, not always by message.
+				if err := tx.MarkContactUnsubscribed(ctx, r.AccountID, 0, r.ViberUserID, r.OccurredAt); err != nil {
+					return err
+				}
+				continue
+			}
+			res.Parked++
+			continue
+		}
+
+		d := changes.track(found[scope{r.AccountID, r.ProviderID}][r.ProviderMessageID])
+		if err := applyRecord(ctx, tx, changes, d, r); err != nil {
+			return err
+		}
+	}
+
+	return changes.flush(ctx, tx)
+}
+
+// applyRecord applies one new event to a tracked delivery, counting a click
+// on its link once per contact and link.
+func applyRecord(ctx context.Context, tx *store.Tx, changes *changeSet, d *domain.Delivery, r *store.EventRecord) error {
+	changes.apply(d, r)
+	if r.Kind != domain.EventClicked || r.Link == "" || d.Status == domain.StatusNotSent {
+		return nil
+	}
+	first, err := tx.RecordClick(ctx, d.AccountID, d.ID, r.Link, r.OccurredAt)
+	if err != nil {
+		return err
+	}
+	changes.clickedLink(d, r.Link, first)
+	return nil
+}
+
+// applyParked applies the parked events of deliveries created in this
+// transaction and attaches those events to them.
+func applyParked(ctx context.Context, tx *store.Tx, changes *changeSet, created []*domain.Delivery) (int, error) {
+	byScope := map[scope]map[string]*domain.Delivery{}
+	for _, d := range created {
+		if d.ProviderMessageID == "" {
+			continue
+		}
+		s := scope{d.AccountID, d.ProviderID}
+		if byScope[s] == nil {
+			byScope[s] = map[string]*domain.Delivery{}
+		}
+		byScope[s][d.ProviderMessageID] = d
+	}
+
+	applied := 0
+	for s, m := range byScope {
+		list := make([]string, 0, len(m))
+		for id := range m {
+			list = append(list, id)
+		}
+		sort.Strings(list)
+		parked, err := tx.ParkedEvents(ctx, s.accountID, s.providerID, list)
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range parked {
+			d := m[r.ProviderMessageID]
+			r.DeliveryID = d.ID
+			if err := applyRecord(ctx, tx, changes, d, r); err != nil {
+				return 0, err
+			}
+		}
+		if err := tx.UnparkEvents(ctx, s.accountID, parked); err != nil {
+			return 0, err
+		}
+		applied += len(parked)
+	}
+	return applied, nil
+}

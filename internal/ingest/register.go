@@ -1,0 +1,150 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vibereport/vibereport/internal/domain"
+	"github.com/vibereport/vibereport/internal/store"
+)
+
+// Registration records deliveries of a campaign that was sent elsewhere
+// (report-only mode) or by the service's own sender.
+type Registration struct {
+	AccountID  int64
+	CampaignID int64
+	ProviderID int64
+	TTL        time.Duration
+	Deliveries []NewDelivery
+}
+
+// NewDelivery is one message handed to a provider, or one contact left out.
+type NewDelivery struct {
+	Contact           store.ContactRef
+	Language          string
+	ProviderMessageID string
+	SentAt            time.Time
+	// NotSentReason marks a contact of the audience that was never sent to.
+	NotSentReason domain.NotSentReason
+}
+
+// Registered is the outcome of one NewDelivery, in request order.
+type Registered struct {
+	DeliveryID int64
+	ContactID  int64
+	// Outcome is "created", "existing" (the same provider message was
+	// registered before) or "duplicate" (the contact already has a delivery
+	// in this campaign, so this one counts as not_sent.duplicate).
+	Outcome string
+}
+
+// InputError is a registration the store cannot accept as given. Handlers
+// answer it with 4xx; it never fails the other requests of a group commit.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// IsInputError reports whether err is an InputError.
+func IsInputError(err error) bool {
+	var ie *InputError
+	return errors.As(err, &ie)
+}
+
+func register(ctx context.Context, tx *store.Tx, reg *Registration, out *[]Registered) error {
+	refs := make([]store.ContactRef, len(reg.Deliveries))
+	pmids := make([]string, 0, len(reg.Deliveries))
+	for i, nd := range reg.Deliveries {
+		refs[i] = nd.Contact
+		if nd.ProviderMessageID != "" {
+			pmids = append(pmids, nd.ProviderMessageID)
+		}
+	}
+	contactIDs, err := tx.EnsureContacts(ctx, reg.AccountID, refs)
+	if err != nil {
+		return err
+	}
+
+	byMessage, err := tx.DeliveriesByProviderMessage(ctx, reg.AccountID, reg.ProviderID, pmids)
+	if err != nil {
+		return err
+	}
+	byContact, err := tx.CampaignDeliveriesByContact(ctx, reg.AccountID, reg.CampaignID, contactIDs)
+	if err != nil {
+		return err
+	}
+
+	results := make([]Registered, len(reg.Deliveries))
+	var created []*domain.Delivery
+	createdAt := make([]int, 0, len(reg.Deliveries))
+	for i, nd := range reg.Deliveries {
+		contactID := contactIDs[i]
+		results[i].ContactID = contactID
+
+		if d, ok := byMessage[nd.ProviderMessageID]; ok && nd.ProviderMessageID != "" {
+			if d.CampaignID != reg.CampaignID || d.ContactID != contactID {
+				return &InputError{fmt.Errorf("deliveries[%d].provider_message_id: %q is already registered for another contact or campaign (delivery %d): provider message ids must be unique per provider connection", i, nd.ProviderMessageID, d.ID)}
+			}
+			results[i].DeliveryID, results[i].Outcome = d.ID, "existing"
+			continue
+		}
+
+		d := &domain.Delivery{
+			AccountID:         reg.AccountID,
+			CampaignID:        reg.CampaignID,
+			ContactID:         contactID,
+			ProviderID:        reg.ProviderID,
+			ProviderMessageID: nd.ProviderMessageID,
+			Language:          nd.Language,
+		}
+		switch {
+		case byContact[contactID] != nil:
+			d.Status, d.NotSentReason = domain.StatusNotSent, domain.NotSentDuplicate
+			results[i].Outcome = "duplicate"
+		case nd.NotSentReason != "":
+			d.Status, d.NotSentReason = domain.StatusNotSent, nd.NotSentReason
+			results[i].Outcome = "created"
+		default:
+			d.Status = domain.StatusSent
+			d.SentAt = nd.SentAt.UTC()
+			d.ExpiresAt = d.SentAt.Add(reg.TTL)
+			results[i].Outcome = "created"
+		}
+		if d.NotSentReason != domain.NotSentDuplicate {
+			byContact[contactID] = d
+		}
+		if nd.ProviderMessageID != "" {
+			byMessage[nd.ProviderMessageID] = d
+		}
+		created = append(created, d)
+		createdAt = append(createdAt, i)
+	}
+
+	if err := tx.InsertDeliveries(ctx, created); err != nil {
+		return err
+	}
+	for j, d := range created {
+		results[createdAt[j]].DeliveryID = d.ID
+	}
+	for i := range results {
+		if results[i].DeliveryID == 0 {
+			// A repeat of a provider message created earlier in this request.
+			results[i].DeliveryID = byMessage[reg.Deliveries[i].ProviderMessageID].ID
+		}
+	}
+
+	changes := newChangeSet()
+	for _, d := range created {
+		changes.created(d)
+	}
+	if _, err := applyParked(ctx, tx, changes, created); err != nil {
+		return err
+	}
+	if err := changes.flush(ctx, tx); err != nil {
+		return err
+	}
+	*out = results
+	return nil
+}

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vibereport/vibereport/internal/domain"
+)
+
+// EventRecord is one event as the history keeps it.
+type EventRecord struct {
+	ID         int64
+	AccountID  int64
+	ProviderID int64
+	// CallbackID is the raw callback the event came in; 0 for events the
+	// service derived itself, such as an expiry.
+	CallbackID int64
+	// DeliveryID is 0 while the event is parked.
+	DeliveryID int64
+	ReceivedAt time.Time
+	domain.Event
+}
+
+// DedupeKey identifies an event by everything a replay of the same callback
+// repeats, so a replayed callback adds no second event.
+func (e *EventRecord) DedupeKey() string {
+	h := sha256.New()
+	for _, part := range []string{
+		e.ProviderMessageID, string(e.Kind), strconv.FormatInt(e.OccurredAt.UnixMilli(), 10),
+		string(e.Reason), e.ReasonDetail, e.Link, e.DeviceOS, e.ViberUserID, e.Phone,
+	} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// InsertCallback stores a raw callback body and returns its id. providerID
+// 0 stores NULL, for batches that span connections.
+func (tx *Tx) InsertCallback(ctx context.Context, accountID, providerID int64, variant string, receivedAt time.Time, body []byte) (int64, error) {
+	var provider any
+	if providerID != 0 {
+		provider = providerID
+	}
+	id, err := tx.insert(ctx, `INSERT INTO callbacks (account_id, provider_id, variant, received_at, body) VALUES (?, ?, ?, ?, ?)`,
+		accountID, provider, variant, receivedAt.UnixMilli(), body)
+	if err != nil {
+		return 0, fmt.Errorf("store callback: %w", err)
+	}
+	return id, nil
+}
+
+// InsertEvents appends events to the history, skipping exact replays, and
+// returns for each record whether it was new. New records get their ids.
+func (tx *Tx) InsertEvents(ctx context.Context, records []*EventRecord) ([]bool, error) {
+	inserted := make([]bool, len(records))
+	const cols = 16
+	for start := 0; start < len(records); start += chunkRows {
+		chunk := records[start:min(start+chunkRows, len(records))]
+		index := make(map[string]int, len(chunk))
+		args := make([]any, 0, len(chunk)*cols)
+		for i, r := range chunk {
+			key := r.DedupeKey()
+			if _, seen := index[key]; seen {
+				// The same event twice in one batch: the second is a replay.
+				continue
+			}
+			index[key] = start + i
+
+			var callback, delivery any
+			if r.CallbackID != 0 {
+				callback = r.CallbackID
+			}
+			parked := 1
+			if r.DeliveryID != 0 {
+				delivery, parked = r.DeliveryID, 0
+			}
+			args = append(args, r.AccountID, r.ProviderID, callback, key, r.ProviderMessageID, delivery, parked,
+				string(r.Kind), r.OccurredAt.UnixMilli(), r.ReceivedAt.UnixMilli(), string(r.Reason), r.ReasonDetail,
+				r.Link, r.DeviceOS, r.ViberUserID, r.Phone)
+		}
+		rows, err := tx.query(ctx, `INSERT INTO events (account_id, provider_id, callback_id, dedupe_key,
+			provider_message_id, delivery_id, parked, kind, occurred_at, received_at, reason, reason_detail,
+			link, device_os, viber_user_id, phone)
+			VALUES `+placeholders(len(index), cols)+`
+			ON CONFLICT (account_id, provider_id, dedupe_key) DO NOTHING
+			RETURNING id, dedupe_key`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("insert events: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id  int64
+				key string
+			)
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("insert events: %w", err)
+			}
+			if i, ok := index[key]; ok {
+				inserted[i] = true
+				records[i].ID = id
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("insert events: %w", err)
+		}
+	}
+	return inserted, nil
+}
+
+// ParkedEvents returns the parked events for the given provider message ids.
+func (tx *Tx) ParkedEvents(ctx context.Context, accountID, providerID int64, ids []string) ([]*EventRecord, error) {
+	var list []*EventRecord
+	for start := 0; start < len(ids); start += chunkRows {
+		chunk := ids[start:min(start+chunkRows, len(ids))]
+		args := make([]any, 0, len(chunk)+2)
+		args = append(args, accountID, providerID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := tx.query(ctx, `SELECT id, callback_id, provider_message_id, kind, occurred_at, received_at,
+			reason, reason_detail, link, device_os, viber_user_id, phone
+			FROM events WHERE account_id = ? AND provider_id = ? AND parked = 1 AND provider_message_id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`) ORDER BY id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("load parked events: %w", err)
+		}
+		for rows.Next() {
+			r := &EventRecord{AccountID: accountID, ProviderID: providerID}
+			var (
+				callback           *int64
+				kind, reason       string
+				occurred, received int64
+			)
+			if err := rows.Scan(&r.ID, &callback, &r.ProviderMessageID, &kind, &occurred, &received,
+				&reason, &r.ReasonDetail, &r.Link, &r.DeviceOS, &r.ViberUserID, &r.Phone); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load parked events: %w", err)
+			}
+			if callback != nil {
+				r.CallbackID = *callback
+			}
+			r.Kind, r.Reason = domain.EventKind(kind), domain.FailureReason(reason)
+			r.OccurredAt, r.ReceivedAt = time.UnixMilli(occurred).UTC(), time.UnixMilli(received).UTC()
+			list = append(list, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("load parked events: %w", err)
+		}
+	}
+	return list, nil
+}
+
+// UnparkEvents attaches parked events to the delivery that has appeared.
+func (tx *Tx) UnparkEvents(ctx context.Context, accountID int64, records []*EventRecord) error {
+	for _, r := range records {
+		if _, err := tx.exec(ctx, `UPDATE events SET parked = 0, delivery_id = ? WHERE account_id = ? AND id = ?`,
+			r.DeliveryID, accountID, r.ID); err != nil {
+			return fmt.Errorf("unpark event %d: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// MarkContactUnsubscribed records the earliest unsubscribe time on a contact
+// found by id or, when contactID is 0, by Viber user id.
+func (tx *Tx) MarkContactUnsubscribed(ctx context.Context, accountID, contactID int64, viberUserID string, at time.Time) error {
+	const set = `UPDATE contacts SET unsubscribed_at = ?, updated_at = ?
+		WHERE account_id = ? AND (unsubscribed_at IS NULL OR unsubscribed_at > ?) AND `
+	var err error
+	if contactID != 0 {
+		_, err = tx.exec(ctx, set+`id = ?`, at.UnixMilli(), time.Now().UnixMilli(), accountID, at.UnixMilli(), contactID)
+	} else {
+		_, err = tx.exec(ctx, set+`viber_user_id = ?`, at.UnixMilli(), time.Now().UnixMilli(), accountID, at.UnixMilli(), viberUserID)
+	}
+	if err != nil {
+		return fmt.Errorf("mark contact unsubscribed: %w", err)
+	}
+	return nil
+}
