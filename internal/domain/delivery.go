@@ -110,7 +110,10 @@ func (d *Delivery) fail(at time.Time, reason FailureReason, detail string) {
 	}
 	if d.Status == StatusFailed {
 		later := at.After(d.FailedAt)
-		tieLost := at.Equal(d.FailedAt) && reason >= d.FailureReason
+		// Equal times resolve by reason, then by detail, so that neither
+		// depends on which report arrived first.
+		tieLost := at.Equal(d.FailedAt) && (reason > d.FailureReason ||
+			reason == d.FailureReason && detail >= d.FailureDetail)
 		if later || tieLost {
 			return
 		}
@@ -121,16 +124,14 @@ func (d *Delivery) fail(at time.Time, reason FailureReason, detail string) {
 	d.FailureDetail = detail
 }
 
-// keepFirstClickOS records the operating system of the earliest click that
-// reported one; equal times resolve by name so arrival order never matters.
+// keepFirstClickOS records the operating system of the earliest click, or ""
+// when that click reported none. Clicks at equal times resolve to the
+// smallest reported name, so arrival order never changes the result.
 func (d *Delivery) keepFirstClickOS(os string, at, firstClick time.Time) {
-	if os == "" {
-		return
-	}
 	switch {
-	case d.ClickOS == "", firstClick.IsZero(), at.Before(firstClick):
+	case firstClick.IsZero(), at.Before(firstClick):
 		d.ClickOS = os
-	case at.Equal(firstClick) && os < d.ClickOS:
+	case at.Equal(firstClick) && os != "" && (d.ClickOS == "" || os < d.ClickOS):
 		d.ClickOS = os
 	}
 }
