@@ -1,0 +1,175 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/vibereport/vibereport/internal/domain"
+	"github.com/vibereport/vibereport/internal/ingest"
+	"github.com/vibereport/vibereport/internal/phone"
+)
+
+// MaxDeliveriesPerRequest caps one registration request, so that one
+// request stays one short transaction.
+const MaxDeliveriesPerRequest = 10_000
+
+type deliveryItem struct {
+	Phone             string          `json:"phone"`
+	ViberUserID       string          `json:"viber_user_id"`
+	Language          string          `json:"language"`
+	ProviderMessageID json.RawMessage `json:"provider_message_id"`
+	SentAt            json.RawMessage `json:"sent_at"`
+	NotSentReason     string          `json:"not_sent_reason"`
+}
+
+type registeredJSON struct {
+	DeliveryID int64  `json:"delivery_id"`
+	ContactID  int64  `json:"contact_id"`
+	Outcome    string `json:"outcome"`
+}
+
+// registerDeliveries records the messages a campaign sent elsewhere, so
+// that provider callbacks about them count in its report.
+func (s *Server) registerDeliveries(w http.ResponseWriter, r *http.Request, account *domain.Account) error {
+	c, err := s.campaign(r, account)
+	if err != nil {
+		return err
+	}
+	items, err := decodeDeliveries(r)
+	if err != nil {
+		return err
+	}
+
+	reg := &ingest.Registration{
+		AccountID:  account.ID,
+		CampaignID: c.ID,
+		ProviderID: c.ProviderID,
+		TTL:        c.TTL,
+		Deliveries: make([]ingest.NewDelivery, len(items)),
+	}
+	for i := range items {
+		nd, err := newDelivery(&items[i], fmt.Sprintf("deliveries[%d]", i), account.DefaultCountry)
+		if err != nil {
+			return err
+		}
+		reg.Deliveries[i] = nd
+	}
+
+	registered, err := s.writer.Register(r.Context(), reg)
+	if err != nil {
+		return err
+	}
+	out := make([]registeredJSON, len(registered))
+	for i, res := range registered {
+		out[i] = registeredJSON{DeliveryID: res.DeliveryID, ContactID: res.ContactID, Outcome: res.Outcome}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"registered": out})
+	return nil
+}
+
+// decodeDeliveries reads a JSON array of deliveries or an object with a
+// "deliveries" array.
+func decodeDeliveries(r *http.Request) ([]deliveryItem, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, badRequest(`empty request body: send a JSON array of deliveries or {"deliveries": [...]}`)
+	}
+
+	var items []deliveryItem
+	if trimmed[0] == '[' {
+		err = decodeStrict(trimmed, &items)
+	} else {
+		var wrapped struct {
+			Deliveries []deliveryItem `json:"deliveries"`
+		}
+		err = decodeStrict(trimmed, &wrapped)
+		items = wrapped.Deliveries
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	if len(items) == 0 {
+		return nil, badRequest("deliveries: empty: send at least one delivery")
+	}
+	if len(items) > MaxDeliveriesPerRequest {
+		return nil, badRequest("deliveries: %d items is over the limit of %d per request: split them into several requests",
+			len(items), MaxDeliveriesPerRequest)
+	}
+	return items, nil
+}
+
+// decodeStrict decodes exactly one JSON value, rejecting unknown fields.
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return describeJSONError(err)
+	}
+	if dec.More() {
+		return badRequest("invalid JSON body: unexpected data after the first JSON value: send exactly one JSON value")
+	}
+	return nil
+}
+
+// newDelivery validates one item; field is its name in errors, such as
+// "deliveries[3]".
+func newDelivery(item *deliveryItem, field, region string) (ingest.NewDelivery, error) {
+	var nd ingest.NewDelivery
+
+	rawPhone := strings.TrimSpace(item.Phone)
+	viberUserID := strings.TrimSpace(item.ViberUserID)
+	if rawPhone == "" && viberUserID == "" {
+		return nd, badRequest("%s: missing phone and viber_user_id: set the contact's phone, or viber_user_id for a bot subscriber", field)
+	}
+	if rawPhone != "" {
+		// NOTE: a contact left out as inaccessible because its phone is
+		// invalid cannot be registered by that phone: contacts are keyed
+		// by normalised phone, so the phone must still read.
+		normalised, err := phone.Normalize(rawPhone, region)
+		if err != nil {
+			return nd, badRequest("%s.phone: %v", field, err)
+		}
+		nd.Contact.Phone = normalised
+	}
+	nd.Contact.ViberUserID = viberUserID
+	nd.Language = strings.TrimSpace(item.Language)
+
+	if item.NotSentReason != "" {
+		reason, err := domain.ParseNotSentReason(item.NotSentReason)
+		if err != nil {
+			return nd, badRequest("%s.not_sent_reason: %v", field, err)
+		}
+		nd.NotSentReason = reason
+	}
+
+	id, err := parseMessageID(item.ProviderMessageID, field+".provider_message_id")
+	if err != nil {
+		return nd, err
+	}
+	nd.ProviderMessageID = id
+	sentAt, err := parseTime(item.SentAt, field+".sent_at")
+	if err != nil {
+		return nd, err
+	}
+	nd.SentAt = sentAt
+
+	if nd.NotSentReason == "" {
+		if nd.ProviderMessageID == "" {
+			return nd, badRequest("%s.provider_message_id: missing: a sent delivery needs the id the provider returned, "+
+				"so that its callbacks find it; set not_sent_reason for a contact that was not sent", field)
+		}
+		if nd.SentAt.IsZero() {
+			return nd, badRequest("%s.sent_at: missing: set when the provider accepted the message, %s", field, timeFix)
+		}
+	}
+	return nd, nil
+}

@@ -1,0 +1,213 @@
+// Package web serves vibereport's JSON API under /api/v1, the provider
+// webhooks under /webhooks, and the health and Prometheus endpoints.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vibereport/vibereport/internal/domain"
+	"github.com/vibereport/vibereport/internal/ingest"
+	"github.com/vibereport/vibereport/internal/store"
+	"github.com/vibereport/vibereport/internal/telemetry"
+)
+
+// MaxAPIBodyBytes caps a JSON API request body. A registration of the
+// maximum 10,000 deliveries takes about 2 MiB.
+const MaxAPIBodyBytes = 8 << 20
+
+// Config is what a Server needs.
+type Config struct {
+	DB      *store.DB
+	Writer  *ingest.Writer
+	Metrics *telemetry.Metrics
+	Log     *slog.Logger
+
+	// PublicURL is the absolute URL providers reach this service at, such
+	// as https://reports.example.com; webhook URLs are built on it. When it
+	// is empty they are built from the scheme and Host of the request that
+	// creates the connection.
+	PublicURL string
+
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the HTTP handler of the whole service.
+type Server struct {
+	db        *store.DB
+	writer    *ingest.Writer
+	metrics   *telemetry.Metrics
+	log       *slog.Logger
+	publicURL string
+	now       func() time.Time
+
+	handler http.Handler
+}
+
+// New builds the handler with every route registered.
+func New(cfg Config) *Server {
+	s := &Server{
+		db:        cfg.DB,
+		writer:    cfg.Writer,
+		metrics:   cfg.Metrics,
+		log:       cfg.Log,
+		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
+		now:       cfg.Now,
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.metrics == nil {
+		s.metrics = telemetry.New()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+
+	mux := http.NewServeMux()
+
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
+
+	mux.Handle("POST /api/v1/providers", s.api(s.createProvider))
+	mux.Handle("GET /api/v1/providers", s.api(s.listProviders))
+
+	mux.Handle("POST /api/v1/messages", s.api(s.createMessage))
+	mux.Handle("GET /api/v1/messages/{id}", s.api(s.getMessage))
+
+	mux.Handle("POST /api/v1/campaigns", s.api(s.createCampaign))
+	mux.Handle("GET /api/v1/campaigns/{id}", s.api(s.getCampaign))
+	mux.Handle("POST /api/v1/campaigns/{id}/deliveries", s.api(s.registerDeliveries))
+	mux.Handle("GET /api/v1/campaigns/{id}/report", s.api(s.getReport))
+	mux.Handle("GET /api/v1/campaigns/{id}/contacts", s.api(s.listMetricContacts))
+
+	mux.Handle("POST /api/v1/events", s.api(s.ingestEvents))
+
+	mux.HandleFunc("POST /webhooks/{id}", s.webhook(""))
+	mux.HandleFunc("POST /webhooks/{id}/seen", s.webhook("seen"))
+	// Providers only POST; anything else gets a JSON 405 instead of the
+	// mux's plain-text one.
+	mux.HandleFunc("/webhooks/{id}", webhookMethodNotAllowed)
+	mux.HandleFunc("/webhooks/{id}/seen", webhookMethodNotAllowed)
+
+	s.handler = s.logRequests(mux)
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// apiHandler is an authenticated API endpoint. It writes its own success
+// response and returns an error for writeError to map to a status.
+type apiHandler func(w http.ResponseWriter, r *http.Request, account *domain.Account) error
+
+// api authenticates the request with its Bearer API key, caps its body and
+// maps the handler's error to a response.
+func (s *Server) api(h apiHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		account, err := s.authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxAPIBodyBytes)
+		if err := h(w, r, account); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (*domain.Account, error) {
+	const fix = "send the header Authorization: Bearer <api key>; create a key with: vibereport account create"
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		return nil, unauthorized("missing Authorization header: " + fix)
+	}
+	scheme, key, ok := strings.Cut(header, " ")
+	key = strings.TrimSpace(key)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
+		return nil, unauthorized("invalid Authorization header: " + fix)
+	}
+
+	accountID, err := s.db.AccountByAPIKey(r.Context(), key)
+	if isNotFound(err) {
+		return nil, unauthorized("invalid API key: check the key or create a new one with: vibereport account create")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.db.Account(r.Context(), accountID)
+}
+
+// healthz reports whether the database answers a query.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+
+	// NOTE: the store has no Ping, so a lookup of account 0, which never
+	// exists, stands in for one: any answer but ErrNotFound means trouble.
+	_, err := s.db.Account(ctx, 0)
+	if err != nil && !isNotFound(err) {
+		s.log.Error("health check failed", "err", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// statusRecorder keeps the status a handler wrote, for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests logs each request's method, path, status and duration. It
+// never logs headers, the query string or the body, because they carry API
+// keys, provider secrets and contacts' personal data.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", status),
+			slog.Duration("duration", time.Since(start)))
+	})
+}
