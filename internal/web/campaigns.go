@@ -143,6 +143,6 @@ func campaignJSON(c *domain.Campaign) campaignResponse {
 		StartedAt:        timeOrNil(c.StartedAt),
 		FinishedAt:       timeOrNil(c.FinishedAt),
 		DeletedAt:        timeOrNil(c.DeletedAt),
-		CreatedAt:        c.CreatedAt,
+		CreatedAt:        c.CreatedAt.Truncate(time.Millisecond),
 	}
 }

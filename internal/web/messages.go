@@ -122,7 +122,7 @@ func messageJSON(m *domain.Message) messageResponse {
 		TTLSeconds: seconds(m.TTL),
 		Tags:       tags,
 		Versions:   versions,
-		CreatedAt:  m.CreatedAt,
+		CreatedAt:  m.CreatedAt.Truncate(time.Millisecond),
 	}
 }
 

@@ -100,7 +100,7 @@ func (s *Server) providerJSON(r *http.Request, conn *domain.ProviderConnection) 
 		Name:       conn.Name,
 		Settings:   json.RawMessage(settings),
 		WebhookURL: webhook,
-		CreatedAt:  conn.CreatedAt,
+		CreatedAt:  conn.CreatedAt.Truncate(time.Millisecond),
 	}
 	if hasSeenWebhook(provider.Kind(conn.Kind)) {
 		resp.SeenWebhookURL = webhook + "/seen"

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/vibereport/vibereport/internal/ingest"
+	"github.com/vibereport/vibereport/internal/store"
+	"github.com/vibereport/vibereport/internal/telemetry"
+	"github.com/vibereport/vibereport/internal/web"
+)
+
+// DefaultSweepInterval is how often the expiry sweeper fails, as expired,
+// deliveries whose TTL ran out with no final status.
+const DefaultSweepInterval = 30 * time.Second
+
+// Options configure an App.
+type Options struct {
+	// DSN is a SQLite file path or a postgres:// URL.
+	DSN string
+	// PublicURL is the absolute URL providers reach the service at; webhook
+	// URLs are built on it. Empty builds them from each request's Host.
+	PublicURL string
+	// Log receives every log line; nil means slog.Default().
+	Log *slog.Logger
+	// SweepInterval is the expiry sweeper's period: 0 means
+	// DefaultSweepInterval and a negative value disables the sweeper.
+	SweepInterval time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// App is the whole service in one process: the store, the ingest writer,
+// the expiry sweeper and the HTTP handler. serve runs one, and tests and
+// other commands start the same thing in-process.
+type App struct {
+	DB      *store.DB
+	Writer  *ingest.Writer
+	Metrics *telemetry.Metrics
+	Log     *slog.Logger
+
+	handler http.Handler
+	server  *http.Server
+	now     func() time.Time
+
+	stopSweeper  context.CancelFunc
+	sweeperDone  chan struct{}
+	shutdownOnce sync.Once
+	shutdownErr  error
+}
+
+// NewApp opens the store (applying migrations), starts the ingest writer
+// and the expiry sweeper, and builds the HTTP handler. Call Shutdown to
+// release them.
+func NewApp(ctx context.Context, opts Options) (*App, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	db, err := store.Open(ctx, opts.DSN, log)
+	if err != nil {
+		return nil, err
+	}
+	metrics := telemetry.New()
+	writer := ingest.NewWriter(db, log, metrics)
+
+	a := &App{
+		DB:      db,
+		Writer:  writer,
+		Metrics: metrics,
+		Log:     log,
+		now:     now,
+		handler: web.New(web.Config{
+			DB:        db,
+			Writer:    writer,
+			Metrics:   metrics,
+			Log:       log,
+			PublicURL: opts.PublicURL,
+			Now:       now,
+		}),
+		sweeperDone: make(chan struct{}),
+	}
+	a.server = &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	interval := opts.SweepInterval
+	if interval == 0 {
+		interval = DefaultSweepInterval
+	}
+	sweepCtx, stop := context.WithCancel(context.Background())
+	a.stopSweeper = stop
+	if interval > 0 {
+		go a.sweep(sweepCtx, interval)
+	} else {
+		close(a.sweeperDone)
+	}
+	return a, nil
+}
+
+// Handler returns the HTTP handler of the API, webhooks and metrics.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Serve answers HTTP requests on l until Shutdown. It returns nil after a
+// Shutdown and the server's error otherwise.
+func (a *App) Serve(l net.Listener) error {
+	a.Log.Info("http server listening", "addr", l.Addr().String())
+	err := a.server.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops in order: the HTTP server stops accepting requests and
+// finishes those in flight (until ctx ends), the sweeper stops, the writer
+// commits what is queued, and the store closes. Later calls return the
+// first call's result.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.shutdownOnce.Do(func() {
+		a.Log.Info("shutting down: finishing in-flight requests")
+		err := a.server.Shutdown(ctx)
+		if err != nil {
+			a.Log.Error("http server shutdown incomplete", "err", err)
+		}
+
+		a.stopSweeper()
+		<-a.sweeperDone
+
+		a.Writer.Close()
+		a.Log.Info("ingest writer closed: queued requests committed")
+
+		if closeErr := a.DB.Close(); closeErr != nil {
+			a.Log.Error("close store", "err", closeErr)
+			err = errors.Join(err, closeErr)
+		}
+		a.shutdownErr = err
+	})
+	return a.shutdownErr
+}
+
+// sweep fails expired deliveries every interval until ctx ends, so reports
+// and contact lists stay current even when nobody opens a report.
+func (a *App) sweep(ctx context.Context, interval time.Duration) {
+	defer close(a.sweeperDone)
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+
+		expired, err := a.Writer.ExpireDue(ctx, a.now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Log.Error("expiry sweep failed", "err", err)
+		case expired > 0:
+			a.Log.Info("expiry sweep", "expired", expired)
+		}
+	}
+}
