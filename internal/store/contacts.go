@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vibereport/vibereport/internal/domain"
@@ -54,13 +53,9 @@ func (tx *Tx) EnsureContacts(ctx context.Context, accountID int64, refs []Contac
 		found := make(map[string]int64, len(values))
 		for start := 0; start < len(values); start += chunkRows {
 			chunk := values[start:min(start+chunkRows, len(values))]
-			args := make([]any, 0, len(chunk)+1)
-			args = append(args, accountID)
-			for _, v := range chunk {
-				args = append(args, v)
-			}
-			rows, err := tx.query(ctx, `SELECT id, `+column+` FROM contacts WHERE account_id = ? AND `+column+` IN (`+
-				strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
+			cond, condArgs := inList(tx.db, column, chunk)
+			rows, err := tx.query(ctx, `SELECT id, `+column+` FROM contacts WHERE account_id = ? AND `+cond,
+				append([]any{accountID}, condArgs...)...)
 			if err != nil {
 				return nil, fmt.Errorf("find contacts: %w", err)
 			}

@@ -69,7 +69,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 
 func connect(dsn string, log *slog.Logger) (*DB, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		pool, err := sql.Open("pgx", dsn)
+		pool, err := sql.Open("pgx", withCustomPlans(dsn))
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -125,6 +125,23 @@ func connect(dsn string, log *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return &DB{dialect: SQLite, w: w, r: r, log: log}, nil
+}
+
+// withCustomPlans asks PostgreSQL to plan each execution of a prepared
+// statement with its actual parameters. Tables grow from empty within
+// seconds during a campaign, and a generic plan cached while a table was
+// small keeps scanning it sequentially long after an index fits better.
+func withCustomPlans(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Get("plan_cache_mode") == "" {
+		q.Set("plan_cache_mode", "force_custom_plan")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // Dialect returns the engine behind the store.
@@ -257,4 +274,28 @@ func notFound(err error, what string, id int64) error {
 		return fmt.Errorf("%s %d: %w", what, id, ErrNotFound)
 	}
 	return err
+}
+
+// ExecContext runs a statement written with ? placeholders in the
+// transaction. Benchmarks use it to measure raw inserts through the same
+// driver as the store.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.exec(ctx, query, args...)
+}
+
+// Placeholders returns "(?, ?), (?, ?)" for rows rows of cols columns.
+func Placeholders(rows, cols int) string { return placeholders(rows, cols) }
+
+// inList returns a condition that column is one of values, with its
+// arguments. PostgreSQL gets one array parameter: a long IN list of
+// parameters makes its cached generic plan fall back to a sequential scan.
+func inList[T string | int64](db *DB, column string, values []T) (string, []any) {
+	if db.dialect == Postgres {
+		return column + " = ANY(?)", []any{values}
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return column + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ") + ")", args
 }

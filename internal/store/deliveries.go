@@ -55,14 +55,9 @@ func (tx *Tx) DeliveriesByProviderMessage(ctx context.Context, accountID, provid
 	found := make(map[string]*domain.Delivery, len(ids))
 	for start := 0; start < len(ids); start += chunkRows {
 		chunk := ids[start:min(start+chunkRows, len(ids))]
-		args := make([]any, 0, len(chunk)+2)
-		args = append(args, accountID, providerID)
-		for _, id := range chunk {
-			args = append(args, id)
-		}
+		cond, condArgs := inList(tx.db, "provider_message_id", chunk)
 		rows, err := tx.query(ctx, `SELECT `+deliveryColumns+` FROM deliveries
-			WHERE account_id = ? AND provider_id = ? AND provider_message_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
+			WHERE account_id = ? AND provider_id = ? AND `+cond, append([]any{accountID, providerID}, condArgs...)...)
 		if err != nil {
 			return nil, fmt.Errorf("look up deliveries: %w", err)
 		}
@@ -88,14 +83,10 @@ func (tx *Tx) CampaignDeliveriesByContact(ctx context.Context, accountID, campai
 	found := make(map[int64]*domain.Delivery, len(contactIDs))
 	for start := 0; start < len(contactIDs); start += chunkRows {
 		chunk := contactIDs[start:min(start+chunkRows, len(contactIDs))]
-		args := make([]any, 0, len(chunk)+2)
-		args = append(args, accountID, campaignID)
-		for _, id := range chunk {
-			args = append(args, id)
-		}
+		cond, condArgs := inList(tx.db, "contact_id", chunk)
 		rows, err := tx.query(ctx, `SELECT `+deliveryColumns+` FROM deliveries
-			WHERE account_id = ? AND campaign_id = ? AND not_sent_reason <> 'duplicate' AND contact_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
+			WHERE account_id = ? AND campaign_id = ? AND not_sent_reason <> 'duplicate' AND `+cond,
+			append([]any{accountID, campaignID}, condArgs...)...)
 		if err != nil {
 			return nil, fmt.Errorf("look up campaign deliveries: %w", err)
 		}

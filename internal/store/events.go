@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vibereport/vibereport/internal/domain"
@@ -120,15 +119,11 @@ func (tx *Tx) ParkedEvents(ctx context.Context, accountID, providerID int64, ids
 	var list []*EventRecord
 	for start := 0; start < len(ids); start += chunkRows {
 		chunk := ids[start:min(start+chunkRows, len(ids))]
-		args := make([]any, 0, len(chunk)+2)
-		args = append(args, accountID, providerID)
-		for _, id := range chunk {
-			args = append(args, id)
-		}
+		cond, condArgs := inList(tx.db, "provider_message_id", chunk)
 		rows, err := tx.query(ctx, `SELECT id, callback_id, provider_message_id, kind, occurred_at, received_at,
 			reason, reason_detail, link, device_os, viber_user_id, phone
-			FROM events WHERE account_id = ? AND provider_id = ? AND parked = 1 AND provider_message_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`) ORDER BY id`, args...)
+			FROM events WHERE account_id = ? AND provider_id = ? AND parked = 1 AND `+cond+` ORDER BY id`,
+			append([]any{accountID, providerID}, condArgs...)...)
 		if err != nil {
 			return nil, fmt.Errorf("load parked events: %w", err)
 		}
