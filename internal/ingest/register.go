@@ -16,6 +16,8 @@ type Registration struct {
 	AccountID  int64
 	CampaignID int64
 	ProviderID int64
+	// TTL is the campaign's time to live. With a TTL of 0, deliveries
+	// expire only when the provider reports it.
 	TTL        time.Duration
 	Deliveries []NewDelivery
 }
@@ -25,7 +27,9 @@ type NewDelivery struct {
 	Contact           store.ContactRef
 	Language          string
 	ProviderMessageID string
-	SentAt            time.Time
+	// SentAt is when the provider accepted the message. Zero stands for
+	// the time of registration.
+	SentAt time.Time
 	// NotSentReason marks a contact of the audience that was never sent to.
 	NotSentReason domain.NotSentReason
 }
@@ -34,9 +38,11 @@ type NewDelivery struct {
 type Registered struct {
 	DeliveryID int64
 	ContactID  int64
-	// Outcome is "created", "existing" (the same provider message was
-	// registered before) or "duplicate" (the contact already has a delivery
-	// in this campaign, so this one counts as not_sent.duplicate).
+	// Outcome is "created", "existing" or "duplicate". Existing means the
+	// same provider message was registered before or, for an entry without
+	// a message id, that an earlier request stored the same contact with
+	// the same not-sent reason. Duplicate means the contact already has a
+	// delivery in this campaign, so this one counts as not_sent.duplicate.
 	Outcome string
 }
 
@@ -76,6 +82,7 @@ func register(ctx context.Context, tx *store.Tx, reg *Registration, out *[]Regis
 		return err
 	}
 
+	registeredAt := time.Now().UTC()
 	results := make([]Registered, len(reg.Deliveries))
 	var created []*domain.Delivery
 	createdAt := make([]int, 0, len(reg.Deliveries))
@@ -88,6 +95,16 @@ func register(ctx context.Context, tx *store.Tx, reg *Registration, out *[]Regis
 				return &InputError{fmt.Errorf("deliveries[%d].provider_message_id: %q is already registered for another contact or campaign (delivery %d): provider message ids must be unique per provider connection", i, nd.ProviderMessageID, d.ID)}
 			}
 			results[i].DeliveryID, results[i].Outcome = d.ID, "existing"
+			continue
+		}
+
+		// A delivery without a provider message id can only be matched by
+		// contact, so a replayed request finds the one it stored before.
+		// Deliveries created earlier in this request have no id yet and
+		// still count as duplicates.
+		if prev := byContact[contactID]; prev != nil && prev.ID != 0 && nd.ProviderMessageID == "" &&
+			prev.ProviderMessageID == "" && prev.NotSentReason == nd.NotSentReason {
+			results[i].DeliveryID, results[i].Outcome = prev.ID, "existing"
 			continue
 		}
 
@@ -109,7 +126,14 @@ func register(ctx context.Context, tx *store.Tx, reg *Registration, out *[]Regis
 		default:
 			d.Status = domain.StatusSent
 			d.SentAt = nd.SentAt.UTC()
-			d.ExpiresAt = d.SentAt.Add(reg.TTL)
+			if d.SentAt.IsZero() {
+				// The message was sent no later than now. A zero time would
+				// put the expiry in year 1, so the next pass would expire it.
+				d.SentAt = registeredAt
+			}
+			if reg.TTL > 0 {
+				d.ExpiresAt = d.SentAt.Add(reg.TTL)
+			}
 			results[i].Outcome = "created"
 		}
 		if d.NotSentReason != domain.NotSentDuplicate {
