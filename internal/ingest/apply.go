@@ -78,14 +78,25 @@ func applyBatches(ctx context.Context, tx *store.Tx, batches []*Batch, results [
 		res := results[owner[i]]
 		res.New++
 
-		if r.DeliveryID == 0 {
-			if r.ProviderMessageID == "" && r.Kind == domain.EventUnsubscribed && r.ViberUserID != "" {
-				// Viber reports unsubscribes by user, not always by message.
-				if err := tx.MarkContactUnsubscribed(ctx, r.AccountID, 0, r.ViberUserID, r.OccurredAt); err != nil {
+		if r.DeliveryID == 0 && r.Kind == domain.EventUnsubscribed && r.ViberUserID != "" {
+			// The Bot API's unsubscribe names the user, and its token
+			// names the callback itself: attribute it to the latest
+			// message that user was sent through this connection.
+			d, err := tx.LatestDeliveryByViberUser(ctx, r.AccountID, r.ProviderID, r.ViberUserID)
+			if err != nil {
+				return err
+			}
+			if err := tx.MarkContactUnsubscribed(ctx, r.AccountID, 0, r.ViberUserID, r.OccurredAt); err != nil {
+				return err
+			}
+			if d != nil {
+				if err := applyRecord(ctx, tx, changes, changes.track(d), r); err != nil {
 					return err
 				}
-				continue
 			}
+			continue
+		}
+		if r.DeliveryID == 0 {
 			res.Parked++
 			continue
 		}

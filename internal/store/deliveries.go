@@ -212,3 +212,19 @@ func (tx *Tx) RecordClick(ctx context.Context, accountID, deliveryID int64, link
 	}
 	return clicks == 1, nil
 }
+
+// LatestDeliveryByViberUser returns the most recent sent delivery through a
+// provider connection to the contact with the given Viber user id, or nil.
+func (tx *Tx) LatestDeliveryByViberUser(ctx context.Context, accountID, providerID int64, viberUserID string) (*domain.Delivery, error) {
+	d, err := scanDelivery(tx.queryRow(ctx, `SELECT `+prefixed("d.", deliveryColumns)+`
+		FROM deliveries d JOIN contacts c ON c.account_id = d.account_id AND c.id = d.contact_id
+		WHERE d.account_id = ? AND d.provider_id = ? AND c.viber_user_id = ? AND d.status >= 1
+		ORDER BY d.sent_at DESC, d.id DESC LIMIT 1`, accountID, providerID, viberUserID))
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find latest delivery of viber user: %w", err)
+	}
+	return d, nil
+}
