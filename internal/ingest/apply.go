@@ -60,9 +60,25 @@ func applyBatches(ctx context.Context, tx *store.Tx, batches []*Batch, results [
 	}
 
 	changes := newChangeSet()
-	for _, r := range records {
+	target := make([]*domain.Delivery, len(records))
+	for i, r := range records {
 		if d := found[scope{r.AccountID, r.ProviderID}][r.ProviderMessageID]; d != nil {
-			r.DeliveryID = d.ID
+			r.DeliveryID, target[i] = d.ID, d
+			continue
+		}
+		if r.Kind == domain.EventUnsubscribed && r.ViberUserID != "" {
+			// The Bot API's unsubscribe names the user, and its token
+			// names the callback itself: attribute it to the latest
+			// message that user was sent through this connection.
+			d, err := tx.LatestDeliveryByViberUser(ctx, r.AccountID, r.ProviderID, r.ViberUserID)
+			if err != nil {
+				return err
+			}
+			if d != nil {
+				r.DeliveryID, target[i] = d.ID, d
+			} else {
+				r.Detached = true
+			}
 		}
 	}
 
@@ -78,30 +94,19 @@ func applyBatches(ctx context.Context, tx *store.Tx, batches []*Batch, results [
 		res := results[owner[i]]
 		res.New++
 
-		if r.DeliveryID == 0 && r.Kind == domain.EventUnsubscribed && r.ViberUserID != "" {
-			// The Bot API's unsubscribe names the user, and its token
-			// names the callback itself: attribute it to the latest
-			// message that user was sent through this connection.
-			d, err := tx.LatestDeliveryByViberUser(ctx, r.AccountID, r.ProviderID, r.ViberUserID)
-			if err != nil {
-				return err
-			}
+		if r.Kind == domain.EventUnsubscribed && r.ViberUserID != "" {
 			if err := tx.MarkContactUnsubscribed(ctx, r.AccountID, 0, r.ViberUserID, r.OccurredAt); err != nil {
 				return err
 			}
-			if d != nil {
-				if err := applyRecord(ctx, tx, changes, changes.track(d), r); err != nil {
-					return err
-				}
+		}
+		if target[i] == nil {
+			if !r.Detached {
+				res.Parked++
 			}
 			continue
 		}
-		if r.DeliveryID == 0 {
-			res.Parked++
-			continue
-		}
 
-		d := changes.track(found[scope{r.AccountID, r.ProviderID}][r.ProviderMessageID])
+		d := changes.track(target[i])
 		if err := applyRecord(ctx, tx, changes, d, r); err != nil {
 			return err
 		}

@@ -21,6 +21,10 @@ type EventRecord struct {
 	CallbackID int64
 	// DeliveryID is 0 while the event is parked.
 	DeliveryID int64
+	// Detached marks an event that concerns no single delivery, such as a
+	// Viber unsubscribe from a user the connection never messaged; it is
+	// kept in the history but never parked.
+	Detached   bool
 	ReceivedAt time.Time
 	domain.Event
 }
@@ -78,6 +82,9 @@ func (tx *Tx) InsertEvents(ctx context.Context, records []*EventRecord) ([]bool,
 			parked := 1
 			if r.DeliveryID != 0 {
 				delivery, parked = r.DeliveryID, 0
+			}
+			if r.Detached {
+				parked = 0
 			}
 			args = append(args, r.AccountID, r.ProviderID, callback, key, r.ProviderMessageID, delivery, parked,
 				string(r.Kind), r.OccurredAt.UnixMilli(), r.ReceivedAt.UnixMilli(), string(r.Reason), r.ReasonDetail,
