@@ -63,6 +63,9 @@ func register(ctx context.Context, tx *store.Tx, reg *Registration, out *[]Regis
 	refs := make([]store.ContactRef, len(reg.Deliveries))
 	pmids := make([]string, 0, len(reg.Deliveries))
 	for i, nd := range reg.Deliveries {
+		if err := validateNewDelivery(i, nd); err != nil {
+			return err
+		}
 		refs[i] = nd.Contact
 		if nd.ProviderMessageID != "" {
 			pmids = append(pmids, nd.ProviderMessageID)
@@ -170,5 +173,19 @@ func register(ctx context.Context, tx *store.Tx, reg *Registration, out *[]Regis
 		return err
 	}
 	*out = results
+	return nil
+}
+
+// validateNewDelivery rejects, as input errors, an entry without a contact
+// and a not-sent reason that no report bucket counts.
+func validateNewDelivery(i int, nd NewDelivery) error {
+	if nd.Contact.Phone == "" && nd.Contact.ViberUserID == "" {
+		return &InputError{fmt.Errorf("deliveries[%d].contact: missing: give a phone or a viber_user_id", i)}
+	}
+	if nd.NotSentReason != "" {
+		if _, err := domain.ParseNotSentReason(string(nd.NotSentReason)); err != nil {
+			return &InputError{fmt.Errorf("deliveries[%d].not_sent_reason: %w", i, err)}
+		}
+	}
 	return nil
 }

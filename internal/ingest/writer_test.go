@@ -381,6 +381,26 @@ func TestRegisterPoisonedRequestFailsAlone(t *testing.T) {
 	})
 }
 
+func TestRegisterRejectsInvalidEntries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		tests := []struct {
+			name     string
+			delivery ingest.NewDelivery
+		}{
+			{"no contact", ingest.NewDelivery{ProviderMessageID: "m1", SentAt: base}},
+			{"unknown not-sent reason", ingest.NewDelivery{Contact: store.ContactRef{Phone: phone(1)}, NotSentReason: "bounced"}},
+		}
+		for _, tt := range tests {
+			_, err := f.w.Register(context.Background(), f.registration(sent(2, "valid"), tt.delivery))
+			if !ingest.IsInputError(err) {
+				t.Errorf("%s: Register error = %v, want an input error", tt.name, err)
+			}
+		}
+		checkCount(t, "audience", f.report().Metrics.Audience, 0)
+	})
+}
+
 func TestViberTokenRoundTrips(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
