@@ -44,7 +44,11 @@ func (d *Delivery) Apply(e Event) bool {
 	before := *d
 	at := e.OccurredAt.UTC()
 
-	d.keepEarlierSentAt(at)
+	if e.Kind != EventUnsubscribed {
+		// An unsubscribe concerns the contact and may be attributed to a
+		// message sent after it, so it says nothing about the sent time.
+		d.keepEarlierSentAt(at)
+	}
 
 	switch e.Kind {
 	case EventDelivered:
