@@ -30,7 +30,8 @@ func runAccount(args []string) int {
 	return runAccountCreate(args[1:], os.Stdout)
 }
 
-// AccountCreated is what account create prints.
+// AccountCreated is the output of account create: the new account's id
+// and its API key.
 type AccountCreated struct {
 	AccountID int64  `json:"account_id"`
 	APIKey    string `json:"api_key"`

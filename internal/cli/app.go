@@ -116,7 +116,7 @@ func NewApp(ctx context.Context, opts Options) (*App, error) {
 // Handler returns the HTTP handler of the API, webhooks and metrics.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Serve answers HTTP requests on l until Shutdown. It returns nil after a
+// Serve handles HTTP requests on l until Shutdown. It returns nil after a
 // Shutdown and the server's error otherwise.
 func (a *App) Serve(l net.Listener) error {
 	a.Log.Info("http server listening", "addr", l.Addr().String())
@@ -154,8 +154,8 @@ func (a *App) Shutdown(ctx context.Context) error {
 	return a.shutdownErr
 }
 
-// sweep fails expired deliveries every interval until ctx ends, so reports
-// and contact lists stay current even when nobody opens a report.
+// sweep fails expired deliveries every interval until ctx ends, so contact
+// lists stay current even when no report is requested.
 func (a *App) sweep(ctx context.Context, interval time.Duration) {
 	defer close(a.sweeperDone)
 	ticker := time.NewTicker(interval)

@@ -13,9 +13,8 @@ import (
 	"github.com/vibereport/vibereport/internal/store"
 )
 
-// apiError is an error with the HTTP status it is answered with. Its
-// message is shown to the client, so it names the field, the value and the
-// fix.
+// apiError is an error with the HTTP status of its response. Its message
+// goes to the client, so it names the field, the value and the fix.
 type apiError struct {
 	status  int
 	message string
@@ -39,7 +38,8 @@ func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 // writeError maps err to a status and writes {"error": "..."}. This is the
 // one place where errors become statuses. Errors the client cannot fix are
-// logged and answered with a generic message, so no internal detail leaks.
+// logged, and the client gets a generic message so that no internal detail
+// leaks.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		apiErr   *apiError
@@ -47,9 +47,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	)
 	switch {
 	case errors.As(err, &apiErr):
-		if apiErr.status == http.StatusUnauthorized {
+		if apiErr.status == http.StatusUnauthorized && strings.HasPrefix(r.URL.Path, "/api/") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="vibereport"`)
 		}
+		// Debug only: the message may quote a phone number or other
+		// personal data, and the request log already records the status.
+		s.log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "status", apiErr.status, "err", apiErr.message)
 		writeJSON(w, apiErr.status, errorBody{apiErr.message})
 	case errors.As(err, &tooLarge):
 		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{fmt.Sprintf(
@@ -63,7 +66,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ingest.ErrClosed):
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{"the server is shutting down: retry the request"})
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		// The client went away; nobody reads the answer.
+		// The client disconnected, so no response is written.
 		s.log.Info("request canceled by the client", "method", r.Method, "path", r.URL.Path)
 	default:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -94,7 +94,7 @@ func (s *testServer) request(method, path, key string, body []byte, header http.
 }
 
 // mustCall sends an authenticated JSON request, fails the test unless the
-// status is want, and decodes the answer into out (when out is not nil).
+// status is want, and decodes the response body into out (when out is not nil).
 func (s *testServer) mustCall(method, path string, body any, want int, out any) {
 	s.t.Helper()
 	var raw []byte

@@ -103,8 +103,8 @@ func (s *Server) listMetricContacts(w http.ResponseWriter, r *http.Request, acco
 		return err
 	}
 
-	// One extra row tells whether another page follows, so the last page
-	// never carries a cursor to an empty page.
+	// The one extra row shows whether another page follows, so the last
+	// page never carries a cursor to an empty page.
 	page, err := s.db.MetricContacts(r.Context(), store.ContactQuery{
 		AccountID:  account.ID,
 		CampaignID: c.ID,

@@ -109,8 +109,8 @@ func timeOrNil(t time.Time) *time.Time {
 
 // parseTTL converts ttl_seconds to a duration within Viber's bounds.
 func parseTTL(secs int64) (time.Duration, error) {
-	// Values far out of range would overflow a Duration, so the value is
-	// clamped to a year before the check; the error shows the value sent.
+	// Values far out of range would overflow a Duration, so the check runs
+	// on the value clamped to a year. The error shows the value sent.
 	ttl := time.Duration(max(min(secs, 366*24*3600), -1)) * time.Second
 	if err := domain.ValidateTTL(ttl); err != nil {
 		return 0, badRequest("ttl_seconds: %d is out of range: use 30 to 1209600 (14 days)", secs)

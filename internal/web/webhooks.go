@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 
 	"github.com/vibereport/vibereport/internal/ingest"
@@ -21,8 +22,8 @@ const (
 // webhook returns the handler for one provider connection's callbacks;
 // variant is "" for the main URL and "seen" for the seen-report URL.
 //
-// A callback is answered 200 only after its raw body and events have been
-// committed, so a provider that gets no 2xx retries and nothing is lost.
+// A callback gets 200 only after its raw body and events have been
+// committed, so a provider that gets no 2xx can retry without losing it.
 // Verification runs on the exact bytes received, before any decoding.
 func (s *Server) webhook(variant string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -30,49 +31,49 @@ func (s *Server) webhook(variant string) http.HandlerFunc {
 
 		id, err := pathID(r, "provider connection")
 		if err != nil {
-			s.rejectCallback(w, r, "", rejectUnknownConnection, err)
+			s.rejectCallback(w, r, 0, "", rejectUnknownConnection, err, err)
 			return
 		}
 		conn, err := s.db.ProviderConnection(r.Context(), id)
+		if isNotFound(err) {
+			s.rejectCallback(w, r, id, "", rejectUnknownConnection, err,
+				notFound("provider connection %d: not found: check the webhook URL", id))
+			return
+		}
 		if err != nil {
-			if isNotFound(err) {
-				err = notFound("provider connection %d: not found: check the webhook URL", id)
-			}
-			s.rejectCallback(w, r, "", rejectUnknownConnection, err)
+			s.rejectCallback(w, r, id, "", rejectStoreError, err, errStoreUnavailable)
 			return
 		}
 		kind := provider.Kind(conn.Kind)
 		adapter, ok := provider.Lookup(kind)
 		if !ok || (variant == "seen" && !hasSeenWebhook(kind)) {
-			s.rejectCallback(w, r, conn.Kind, rejectUnknownConnection,
-				notFound("provider connection %d (%s) has no %q webhook: check the webhook URL", id, conn.Kind, r.URL.Path))
+			err := notFound("provider connection %d (%s) has no %q webhook: check the webhook URL", id, conn.Kind, r.URL.Path)
+			s.rejectCallback(w, r, id, conn.Kind, rejectUnknownConnection, err, err)
 			return
 		}
 		s.metrics.CallbacksReceived.WithLabelValues(conn.Kind).Inc()
 
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, provider.MaxCallbackBytes))
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			s.rejectCallback(w, r, id, conn.Kind, rejectTooLarge, err, err)
+			return
+		}
 		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				s.rejectCallback(w, r, conn.Kind, rejectTooLarge, err)
-				return
-			}
-			s.rejectCallback(w, r, conn.Kind, rejectInvalid, badRequest("could not read the request body: %v", err))
+			s.rejectCallback(w, r, id, conn.Kind, rejectInvalid, err, badRequest("could not read the request body: %v", err))
 			return
 		}
 
 		req := provider.Request{Header: r.Header, Body: body, Variant: variant, ReceivedAt: receivedAt}
 		if err := adapter.Verify(conn.Secret, req); err != nil {
-			s.log.Warn("callback rejected", "provider_id", conn.ID, "kind", conn.Kind, "reason", err.Error())
-			s.rejectCallback(w, r, conn.Kind, rejectUnauthenticated,
+			s.rejectCallback(w, r, id, conn.Kind, rejectUnauthenticated, err,
 				unauthorized("callback not authenticated: check the secret configured for this connection"))
 			return
 		}
 
 		events, err := adapter.Parse(req)
 		if err != nil {
-			s.log.Warn("callback rejected", "provider_id", conn.ID, "kind", conn.Kind, "reason", err.Error())
-			s.rejectCallback(w, r, conn.Kind, rejectInvalid, badRequest("%v", err))
+			s.rejectCallback(w, r, id, conn.Kind, rejectInvalid, err, badRequest("%v", err))
 			return
 		}
 
@@ -90,9 +91,7 @@ func (s *Server) webhook(variant string) http.HandlerFunc {
 			Events:     items,
 		})
 		if err != nil {
-			s.log.Error("callback not stored", "provider_id", conn.ID, "kind", conn.Kind, "err", err)
-			s.rejectCallback(w, r, conn.Kind, rejectStoreError, &apiError{http.StatusServiceUnavailable,
-				"the callback could not be stored: retry it later"})
+			s.rejectCallback(w, r, id, conn.Kind, rejectStoreError, err, errStoreUnavailable)
 			return
 		}
 		s.metrics.IngestLatency.WithLabelValues(conn.Kind).Observe(s.now().Sub(receivedAt).Seconds())
@@ -100,15 +99,29 @@ func (s *Server) webhook(variant string) http.HandlerFunc {
 	}
 }
 
-// rejectCallback counts a rejected callback and writes the error.
-func (s *Server) rejectCallback(w http.ResponseWriter, r *http.Request, kind, reason string, err error) {
+// errStoreUnavailable is the response to a callback that could not be
+// stored. Providers retry on any non-2xx, so 503 loses nothing.
+var errStoreUnavailable = &apiError{http.StatusServiceUnavailable, "the callback could not be stored: retry it later"}
+
+// rejectCallback counts and logs a rejected callback, then writes response.
+// cause is logged and may contain more detail than the response. Adapters' Verify
+// errors name the check that failed, never the secret.
+func (s *Server) rejectCallback(w http.ResponseWriter, r *http.Request, providerID int64, kind, reason string, cause, response error) {
 	s.metrics.CallbacksRejected.WithLabelValues(kind, reason).Inc()
-	s.writeError(w, r, err)
+
+	level := slog.LevelWarn
+	if reason == rejectStoreError {
+		level = slog.LevelError
+	}
+	s.log.Log(r.Context(), level, "callback rejected",
+		"provider_id", providerID, "kind", kind, "reason", reason, "err", cause.Error())
+
+	s.writeError(w, r, response)
 }
 
-// webhookMethodNotAllowed answers every method but POST on webhook paths.
-// Some providers probe a URL with GET when it is configured, so this must
-// never be a 5xx.
+// webhookMethodNotAllowed responds 405 to every method except POST on
+// webhook paths. Some providers probe a URL with GET when it is configured,
+// so this must never be a 5xx.
 func webhookMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", http.MethodPost)
 	writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " not allowed: providers POST callbacks to this URL"})
