@@ -109,18 +109,10 @@ func decodeDeliveries(r *http.Request) ([]deliveryItem, error) {
 
 // decodeStrict decodes exactly one JSON value, rejecting unknown fields.
 func decodeStrict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return describeJSONError(err)
-	}
-	if dec.More() {
-		return badRequest("invalid JSON body: unexpected data after the first JSON value: send exactly one JSON value")
-	}
-	return nil
+	return decodeJSON(bytes.NewReader(body), v)
 }
 
-// newDelivery validates one item; field is its name in errors, such as
+// newDelivery validates one item. field is its name in errors, such as
 // "deliveries[3]".
 func newDelivery(item *deliveryItem, field, region string) (ingest.NewDelivery, error) {
 	var nd ingest.NewDelivery
@@ -132,8 +124,8 @@ func newDelivery(item *deliveryItem, field, region string) (ingest.NewDelivery, 
 	}
 	if rawPhone != "" {
 		// NOTE: a contact left out as inaccessible because its phone is
-		// invalid cannot be registered by that phone: contacts are keyed
-		// by normalised phone, so the phone must still read.
+		// invalid cannot be registered by that phone, because contacts
+		// are keyed by normalised phone.
 		normalised, err := phone.Normalize(rawPhone, region)
 		if err != nil {
 			return nd, badRequest("%s.phone: %v", field, err)

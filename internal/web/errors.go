@@ -90,7 +90,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // fields are rejected so that a misspelt field name fails loudly instead of
 // being dropped.
 func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	return decodeJSON(r.Body, v)
+}
+
+func decodeJSON(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return describeJSONError(err)

@@ -15,7 +15,7 @@ const canonicalKind = "canonical"
 type ingestResponse struct {
 	// Accepted counts the events in the batch.
 	Accepted int `json:"accepted"`
-	// New counts events not seen before; the rest were replays.
+	// New counts events not seen before. The rest were replays.
 	New int `json:"new"`
 	// Parked counts new events whose delivery is not registered yet. They
 	// apply when it is.

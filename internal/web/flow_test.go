@@ -210,3 +210,44 @@ func TestReportOnlyFlow(t *testing.T) {
 type rawNumber string
 
 func (n rawNumber) MarshalJSON() ([]byte, error) { return []byte(n), nil }
+
+func TestEventsAPICountsNewAndParked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newTestServer(t, db)
+		f := s.newFixture()
+		s.mustCall("POST", fmt.Sprintf("/api/v1/campaigns/%d/deliveries", f.campaign.ID),
+			fmt.Sprintf(`[{"viber_user_id":"user-0","provider_message_id":%s,"sent_at":"2025-03-01T11:50:00Z"},`+
+				`{"viber_user_id":"user-0","provider_message_id":"repeat","sent_at":"2025-03-01T11:50:00Z"}]`, token(0)),
+			http.StatusOK, nil)
+
+		// NDJSON: one event for the registered message, one for a message
+		// registered later.
+		batch := fmt.Sprintf("{\"provider_id\":%d,\"provider_message_id\":%s,\"status\":\"read\",\"timestamp\":1740830000000}\n"+
+			"\n{\"provider_id\":%d,\"provider_message_id\":\"later\",\"status\":\"delivered\",\"timestamp\":\"2025-03-01T11:55:00Z\"}\n",
+			f.provider.ID, token(0), f.provider.ID)
+
+		type ingestResult struct {
+			Accepted int `json:"accepted"`
+			New      int `json:"new"`
+			Parked   int `json:"parked"`
+		}
+		var first, replay ingestResult
+		s.mustCall("POST", "/api/v1/events", batch, http.StatusOK, &first)
+		s.mustCall("POST", "/api/v1/events", batch, http.StatusOK, &replay)
+
+		if want := (ingestResult{Accepted: 2, New: 2, Parked: 1}); first != want {
+			t.Errorf("first post = %+v, want %+v", first, want)
+		}
+		if want := (ingestResult{Accepted: 2, New: 0, Parked: 0}); replay != want {
+			t.Errorf("replay = %+v, want %+v", replay, want)
+		}
+
+		r := s.report(f.campaign.ID)
+		if r.Metrics.Read != 1 {
+			t.Errorf("read = %d, want 1", r.Metrics.Read)
+		}
+		if r.Metrics.NotSent.Duplicate != 1 {
+			t.Errorf("not_sent.duplicate = %d, want 1", r.Metrics.NotSent.Duplicate)
+		}
+	})
+}

@@ -109,7 +109,7 @@ func (s *Server) providerJSON(r *http.Request, conn *domain.ProviderConnection) 
 }
 
 // hasSeenWebhook reports whether the kind posts seen reports to a URL of
-// their own. Infobip does; every other provider sends them with the rest.
+// their own. Infobip does, and every other provider sends them with the rest.
 func hasSeenWebhook(kind provider.Kind) bool {
 	return kind == provider.KindInfobip
 }

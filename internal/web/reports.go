@@ -78,7 +78,8 @@ type contactsResponse struct {
 
 // listMetricContacts returns one page of the contacts behind a report
 // metric. Pages are keyed on delivery id, so deep pages cost the same as the
-// first and a page never repeats or skips a contact while events arrive.
+// first, and deliveries registered meanwhile join the end of the list
+// instead of shifting pages already read.
 func (s *Server) listMetricContacts(w http.ResponseWriter, r *http.Request, account *domain.Account) error {
 	c, err := s.campaign(r, account)
 	if err != nil {
@@ -176,8 +177,8 @@ func encodeCursor(id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
 }
 
-// decodeCursor returns the delivery id a cursor continues after; "" is the
-// first page.
+// decodeCursor returns the delivery id a cursor continues after. The empty
+// cursor starts at the first page.
 func decodeCursor(cursor string) (int64, error) {
 	if cursor == "" {
 		return 0, nil

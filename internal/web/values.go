@@ -37,7 +37,7 @@ func parseTime(raw json.RawMessage, field string) (time.Time, error) {
 		return time.Time{}, badRequest("%s: invalid time %s: %s", field, truncate(text), timeFix)
 	}
 	ms, err := strconv.ParseInt(text, 10, 64)
-	// Year 1 to 9999 in milliseconds; anything else is not a real send time.
+	// A time past the year 9999 is not a real send time.
 	if err != nil || ms > 253402300799999 {
 		return time.Time{}, badRequest("%s: invalid time %s: %s", field, truncate(text), timeFix)
 	}
