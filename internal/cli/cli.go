@@ -33,6 +33,7 @@ func init() {
 	commands = map[string]command{
 		"serve":   {"run the HTTP API, the provider webhooks and the expiry sweeper", runServe},
 		"account": {"manage accounts: account create --name N", runAccount},
+		"user":    {"manage users who sign in to the web interface: user create --account ID --email E --role R", runUser},
 		"demo":    {"run a demonstration campaign through the sandbox provider", runDemo},
 		"bench":   {"measure callback ingestion throughput", runBench},
 		"help":    {"show this help", runHelp},
