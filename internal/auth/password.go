@@ -33,10 +33,10 @@ var ErrPasswordMismatch = errors.New("password does not match")
 // to hash. The error names the limit that was broken.
 func ValidatePassword(password string) error {
 	if n := utf8.RuneCountInString(password); n < MinPasswordLength {
-		return fmt.Errorf("password is too short: %d characters, use at least %d", n, MinPasswordLength)
+		return fmt.Errorf("password is too short: use at least %d characters, got %d", MinPasswordLength, n)
 	}
 	if len(password) > MaxPasswordBytes {
-		return fmt.Errorf("password is too long: %d bytes in UTF-8, use at most %d", len(password), MaxPasswordBytes)
+		return fmt.Errorf("password is too long: use at most %d bytes in UTF-8, got %d", MaxPasswordBytes, len(password))
 	}
 	return nil
 }

@@ -41,13 +41,13 @@ func TestPasswordLengthLimits(t *testing.T) {
 		password string
 		wantErr  string
 	}{
-		{"nine ascii", "123456789", "too short: 9 characters, use at least 10"},
-		{"empty", "", "too short: 0 characters"},
+		{"nine ascii", "123456789", "too short: use at least 10 characters, got 9"},
+		{"empty", "", "got 0"},
 		// Ten Cyrillic letters are 20 bytes but 10 characters.
 		{"ten cyrillic", "пароль0123", ""},
-		{"nine cyrillic", "парольїєі", "too short: 9 characters"},
+		{"nine cyrillic", "парольїєі", "too short: use at least 10 characters, got 9"},
 		{"72 bytes", strings.Repeat("a", 72), ""},
-		{"73 bytes", strings.Repeat("a", 73), "too long: 73 bytes in UTF-8, use at most 72"},
+		{"73 bytes", strings.Repeat("a", 73), "too long: use at most 72 bytes in UTF-8, got 73"},
 	}
 	for _, c := range cases {
 		err := ValidatePassword(c.password)

@@ -135,9 +135,9 @@ func parseEmail(email string) (string, error) {
 }
 
 // readPassword returns the password piped to standard input, without its
-// final line break, or "" when standard input is a terminal or empty.
-// Reading from a terminal is skipped so an interactive run never waits for
-// input that nobody was asked for.
+// final line break, or "" when standard input is empty or a character
+// device such as a terminal or /dev/null. A terminal is not read, so an
+// interactive run generates a password instead of waiting without a prompt.
 func readPassword(stdin *os.File) (string, error) {
 	if stdin == nil {
 		return "", nil
