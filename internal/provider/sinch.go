@@ -32,7 +32,10 @@ const maxSinchNonces = 100_000
 //
 // Verify checks the base64 HMAC-SHA256 of body + "." + nonce + "." +
 // timestamp, rejects timestamps more than maxClockSkew from the receive time,
-// and rejects a nonce already seen within that window. Nonces live in memory,
+// and rejects a nonce already seen within that window with another
+// signature. The identical signed request may come again: Sinch retries a
+// callback that was answered with an error, and a retry must not be lost.
+// Nonces live in memory,
 // so after a restart a replay is bounded only by the freshness window, and
 // replaying a status callback changes nothing because every write is
 // idempotent. Create one sinch per process (see NewAdapters) so that all
@@ -97,7 +100,7 @@ func (s *sinch) Verify(stored string, req Request) error {
 
 	// The nonce is recorded only after the signature verifies, so that
 	// forged requests cannot fill the cache or burn real nonces.
-	if !s.nonces.add(nonce, signedAt.Add(maxClockSkew), now) {
+	if !s.nonces.add(nonce, string(got), signedAt.Add(maxClockSkew), now) {
 		return fmt.Errorf("%w: reused nonce in %s header: this callback was already accepted", ErrUnauthenticated, sinchNonceHeader)
 	}
 	return nil
@@ -224,6 +227,8 @@ type nonceCache struct {
 	mu      sync.Mutex
 	max     int
 	expires map[string]time.Time
+	// signatures holds the signature each nonce was first accepted with.
+	signatures map[string]string
 	// order lists nonces in insertion order so that the oldest entries are
 	// pruned first. Entries before head are already removed.
 	order []string
@@ -231,17 +236,18 @@ type nonceCache struct {
 }
 
 func newNonceCache(max int) *nonceCache {
-	return &nonceCache{max: max, expires: make(map[string]time.Time)}
+	return &nonceCache{max: max, expires: make(map[string]time.Time), signatures: make(map[string]string)}
 }
 
-// add records nonce until expiresAt and reports whether it was new, that is,
-// not already recorded with an expiry after now.
-func (c *nonceCache) add(nonce string, expiresAt, now time.Time) bool {
+// add records nonce with its signature until expiresAt. It reports false
+// when the nonce is already recorded, unexpired, with another signature: a
+// different request reusing it.
+func (c *nonceCache) add(nonce, signature string, expiresAt, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
 	if expiry, seen := c.expires[nonce]; seen && expiry.After(now) {
-		return false
+		return c.signatures[nonce] == signature
 	}
 
 	c.prune(now)
@@ -250,6 +256,7 @@ func (c *nonceCache) add(nonce string, expiresAt, now time.Time) bool {
 		c.order = append(c.order, nonce)
 	}
 	c.expires[nonce] = expiresAt
+	c.signatures[nonce] = signature
 	return true
 }
 
@@ -263,6 +270,7 @@ func (c *nonceCache) prune(now time.Time) {
 			break
 		}
 		delete(c.expires, oldest)
+		delete(c.signatures, oldest)
 		c.order[c.head] = ""
 		c.head++
 	}
