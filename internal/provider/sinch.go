@@ -101,7 +101,7 @@ func (s *sinch) Verify(stored string, req Request) error {
 	// The nonce is recorded only after the signature verifies, so that
 	// forged requests cannot fill the cache or burn real nonces.
 	if !s.nonces.add(nonce, string(got), signedAt.Add(maxClockSkew), now) {
-		return fmt.Errorf("%w: reused nonce in %s header: this callback was already accepted", ErrUnauthenticated, sinchNonceHeader)
+		return fmt.Errorf("%w: nonce in %s header already used by another request", ErrUnauthenticated, sinchNonceHeader)
 	}
 	return nil
 }

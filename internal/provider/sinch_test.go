@@ -186,7 +186,7 @@ func TestSinchVerifyNonceReuse(t *testing.T) {
 
 	other := SignSinch(secret, []byte(`{}`), "nonce-replayed", now.Add(time.Minute))
 	err := adapter.Verify(secret, Request{Header: other, Body: []byte(`{}`), ReceivedAt: now.Add(time.Minute)})
-	assertUnauthenticated(t, err, "reused nonce")
+	assertUnauthenticated(t, err, "already used by another request")
 }
 
 func TestSinchVerifyForgedRequestDoesNotBurnNonce(t *testing.T) {

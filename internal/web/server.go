@@ -152,11 +152,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 
-	// NOTE: the store has no Ping method, so a lookup of account 0 (which
-	// never exists) is used in its place. Any error but ErrNotFound means
-	// the database is unavailable.
-	_, err := s.db.Account(ctx, 0)
-	if err != nil && !isNotFound(err) {
+	if err := s.db.Ping(ctx); err != nil {
 		s.log.Error("health check failed", "err", err)
 		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 		return
