@@ -58,6 +58,8 @@ func (w *callbackWorker) Work(ctx context.Context, job *river.Job[callbackArgs])
 	status, err := w.sim.post(ctx, args)
 	switch {
 	case err == nil:
+		w.sim.posted.Add(1)
+		w.sim.postedEvents.Add(int64(len(args.Items)))
 		if job.Attempt > 1 {
 			log.Info("sandbox callback posted after retries", "status", status)
 		}
@@ -69,6 +71,7 @@ func (w *callbackWorker) Work(ctx context.Context, job *river.Job[callbackArgs])
 		return river.JobCancel(err)
 	}
 
+	w.sim.failedPosts.Add(1)
 	if job.Attempt >= job.MaxAttempts {
 		log.Error("sandbox callback discarded after the last attempt", "status", status, "error", err)
 		w.sim.finish(args, err)

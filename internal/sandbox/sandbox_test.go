@@ -361,6 +361,9 @@ func TestScheduleRetriesAfterServerError(t *testing.T) {
 	if events[0].Kind != domain.EventFailed || events[0].Reason != domain.ReasonNotViberUser {
 		t.Errorf("event: got %s %s, want failed not_viber_user", events[0].Kind, events[0].Reason)
 	}
+	if stats := sim.Stats(); stats != (Stats{Requests: 1, Events: 1, FailedPosts: 2}) {
+		t.Errorf("stats: got %+v, want 1 request with 1 event after 2 failed posts", stats)
+	}
 }
 
 func TestWaitReportsDiscardedCallbacks(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -133,6 +134,25 @@ type Simulator struct {
 	idle        chan struct{} // closed whenever outstanding drops to 0
 	discarded   int
 	lastFailure error
+
+	posted       atomic.Int64
+	postedEvents atomic.Int64
+	failedPosts  atomic.Int64
+}
+
+// Stats counts the callback requests this Simulator has posted since New.
+type Stats struct {
+	// Requests counts requests that received a 2xx response, and Events
+	// the events in them.
+	Requests int64
+	Events   int64
+	// FailedPosts counts posts that received another status or no response.
+	FailedPosts int64
+}
+
+// Stats returns the counts so far.
+func (s *Simulator) Stats() Stats {
+	return Stats{Requests: s.posted.Load(), Events: s.postedEvents.Load(), FailedPosts: s.failedPosts.Load()}
 }
 
 // New opens the job queue on cfg.DSN. Call Start before Schedule.
