@@ -148,6 +148,9 @@ func (f *filler) register(ctx context.Context, campaignID, messageID int64, item
 			}
 			sent = append(sent, sandbox.Delivery{ProviderMessageID: item.ProviderMessageID, SentAt: sentAt, Language: item.Language})
 		}
+		// NOTE: the deliveries handler does not schedule sandbox callbacks
+		// itself yet, so the demo does it here. Once the handler does, this
+		// call must go or every event is posted twice.
 		if err := f.sim.Schedule(ctx, *f.conn, f.webhookURL, *campaign, *message, sent); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}

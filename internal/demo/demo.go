@@ -225,6 +225,9 @@ func createSandboxConnection(ctx context.Context, api *apiClient, db *store.DB) 
 	return conn, created.WebhookURL, nil
 }
 
+// startSimulator starts a simulator of the demo's own. Its Wait counts only
+// callbacks its own workers post, so no other simulator may work the same
+// database's queue during the demo.
 func startSimulator(ctx context.Context, cfg Config) (*sandbox.Simulator, error) {
 	profile := sandbox.DefaultProfile()
 	profile.TimeScale = cfg.TimeScale

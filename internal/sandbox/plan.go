@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vibereport/vibereport/internal/domain"
+	"github.com/vibereport/vibereport/internal/ingest"
 )
 
 // Delivery is one message handed to the sandbox provider.
@@ -38,7 +39,8 @@ type plannedEvent struct {
 	postAt time.Duration
 }
 
-// Send-time failure details, worded after Viber's send-time status codes.
+// Failure details in the form "<provider code>: <text>" that provider
+// callbacks carry.
 const (
 	detailNotViberUser = "9: the receiver is not a Viber user"
 	detailNoDevice     = "10: the receiver has no suitable device"
@@ -46,9 +48,8 @@ const (
 	detailExpired      = "the TTL ran out before the message reached a device"
 )
 
-// Retransmissions of a duplicate callback follow the original after this
-// much simulated time. Viber repeats a callback it thinks was slow after
-// about 5 s.
+// retransmitDelay separates a duplicate callback from its original, in
+// simulated time, as a provider's retry of a callback it believes was lost.
 var retransmitDelay = Delay{Min: Duration(5 * time.Second), Max: Duration(time.Minute)}
 
 // timestampLayout writes UTC with milliseconds, the precision the store keeps.
@@ -162,8 +163,8 @@ func (p *planner) planDelivered(rng *rand.Rand, dp *deliveryPlan, link string) {
 	dp.add("delivered", delivered, deliveredPost, nil)
 }
 
-// addDuplicates posts a share of the callbacks a second time, unchanged,
-// a little later.
+// addDuplicates adds an unchanged second copy of a share of the
+// callbacks, posted a little after the original.
 func (p *planner) addDuplicates(rng *rand.Rand, dp *deliveryPlan) {
 	n := len(dp.events)
 	for i := range n {
@@ -211,4 +212,22 @@ func buttonURL(m *domain.Message, language string) string {
 		}
 	}
 	return m.ButtonURL
+}
+
+// FromRegistration returns the deliveries of a registration that the
+// sandbox should simulate: those registered as "created" and sent, in
+// request order. registered is Writer.Register's result for deliveries.
+func FromRegistration(deliveries []ingest.NewDelivery, registered []ingest.Registered) []Delivery {
+	var out []Delivery
+	for i, r := range registered {
+		if i >= len(deliveries) {
+			break
+		}
+		nd := deliveries[i]
+		if r.Outcome != "created" || nd.NotSentReason != "" || nd.ProviderMessageID == "" {
+			continue
+		}
+		out = append(out, Delivery{ProviderMessageID: nd.ProviderMessageID, SentAt: nd.SentAt, Language: nd.Language})
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vibereport/vibereport/internal/domain"
+	"github.com/vibereport/vibereport/internal/ingest"
 	"github.com/vibereport/vibereport/internal/provider"
 	"github.com/vibereport/vibereport/internal/store/storetest"
 )
@@ -522,5 +523,21 @@ func TestParseProfile(t *testing.T) {
 		if _, err := ParseProfile([]byte(bad)); err == nil {
 			t.Errorf("ParseProfile(%s): got nil error, want one", bad)
 		}
+	}
+}
+
+func TestFromRegistrationKeepsCreatedSends(t *testing.T) {
+	deliveries := []ingest.NewDelivery{
+		{ProviderMessageID: "a", SentAt: testSentAt, Language: "uk"},
+		{ProviderMessageID: "b", SentAt: testSentAt},
+		{NotSentReason: domain.NotSentInaccessible},
+		{ProviderMessageID: "d", SentAt: testSentAt},
+	}
+	registered := []ingest.Registered{{Outcome: "created"}, {Outcome: "existing"}, {Outcome: "created"}, {Outcome: "duplicate"}}
+
+	got := FromRegistration(deliveries, registered)
+	want := []Delivery{{ProviderMessageID: "a", SentAt: testSentAt, Language: "uk"}}
+	if len(got) != len(want) || got[0] != want[0] {
+		t.Errorf("FromRegistration: got %+v, want %+v", got, want)
 	}
 }
