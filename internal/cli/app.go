@@ -12,6 +12,7 @@ import (
 	"github.com/vibereport/vibereport/internal/ingest"
 	"github.com/vibereport/vibereport/internal/store"
 	"github.com/vibereport/vibereport/internal/telemetry"
+	"github.com/vibereport/vibereport/internal/ui"
 	"github.com/vibereport/vibereport/internal/web"
 )
 
@@ -74,20 +75,27 @@ func NewApp(ctx context.Context, opts Options) (*App, error) {
 	metrics := telemetry.New()
 	writer := ingest.NewWriter(db, log, metrics)
 
+	api := web.New(web.Config{
+		DB:        db,
+		Writer:    writer,
+		Metrics:   metrics,
+		Log:       log,
+		PublicURL: opts.PublicURL,
+		Now:       now,
+	})
+	pages, err := ui.New(ui.Config{DB: db, Writer: writer, Log: log, PublicURL: opts.PublicURL, Now: now})
+	if err != nil {
+		writer.Close()
+		db.Close()
+		return nil, err
+	}
 	a := &App{
-		DB:      db,
-		Writer:  writer,
-		Metrics: metrics,
-		Log:     log,
-		now:     now,
-		handler: web.New(web.Config{
-			DB:        db,
-			Writer:    writer,
-			Metrics:   metrics,
-			Log:       log,
-			PublicURL: opts.PublicURL,
-			Now:       now,
-		}),
+		DB:          db,
+		Writer:      writer,
+		Metrics:     metrics,
+		Log:         log,
+		now:         now,
+		handler:     withPages(api, pages),
 		sweeperDone: make(chan struct{}),
 	}
 	a.server = &http.Server{
@@ -113,8 +121,20 @@ func NewApp(ctx context.Context, opts Options) (*App, error) {
 	return a, nil
 }
 
-// Handler returns the HTTP handler of the API, webhooks and metrics.
+// Handler returns the HTTP handler of the API, webhooks, metrics and the
+// browser report.
 func (a *App) Handler() http.Handler { return a.handler }
+
+// withPages routes the JSON API, the provider webhooks and the health and
+// metrics endpoints to api, and every other path to the browser report.
+func withPages(api, pages http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	for _, prefix := range []string{"/api/", "/webhooks/", "/healthz", "/metrics"} {
+		mux.Handle(prefix, api)
+	}
+	mux.Handle("/", pages)
+	return mux
+}
 
 // Serve handles HTTP requests on l until Shutdown. It returns nil after a
 // Shutdown and the server's error otherwise.
