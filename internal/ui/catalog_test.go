@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vibereport/vibereport/internal/domain"
+	"github.com/vibereport/vibereport/internal/report"
 )
 
 // literalKey finds catalog keys written as literals in templates and Go
@@ -77,7 +78,7 @@ func TestCatalogHasEveryComputedKey(t *testing.T) {
 	for _, name := range normNames {
 		keys = append(keys, "norm."+name)
 	}
-	for _, dim := range breakdownDimensions {
+	for _, dim := range report.BreakdownDimensions {
 		keys = append(keys, "dimension."+dim)
 	}
 	for _, role := range []string{"admin", "marketer", "viewer"} {

@@ -23,6 +23,7 @@ func templateFuncs(assets *assetSet) template.FuncMap {
 		"join":       strings.Join,
 		"query":      queryWith,
 		"normTitle":  normTitle,
+		"add":        func(a, b int) int { return a + b },
 		"list":       func(items ...string) []string { return items },
 		"dict":       dict,
 	}

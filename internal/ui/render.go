@@ -91,7 +91,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, v *viewer, stat
 		pd.TimeZone = v.Account.Location().String()
 	}
 	if key := r.URL.Query().Get("notice"); key != "" && HasKey("notice."+key) {
-		pd.Notice = T(DefaultLang, "notice."+key, r.URL.Query().Get("n"))
+		// Only digits pass into a notice, so a crafted link cannot put
+		// its own words on the page.
+		n := r.URL.Query().Get("n")
+		if n == "" || strings.Trim(n, "0123456789") != "" {
+			n = "0"
+		}
+		pd.Notice = T(DefaultLang, "notice."+key, n)
 	}
 	if section, ok := navSection[name]; ok {
 		pd.Nav = section

@@ -88,7 +88,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request, v *viewer) erro
 	if view.Export, err = h.exportPanel(r, v, view.Rows); err != nil {
 		return err
 	}
-	if view.Details, err = h.details(r, v, c, rep); err != nil {
+	if view.Details, err = h.details(r, v, c); err != nil {
 		return err
 	}
 	if view.Activity, err = h.activity(r, v, c); err != nil {

@@ -88,7 +88,7 @@ func New(cfg Config) (*Handler, error) {
 	mux.Handle("POST /signout", h.page(h.signout))
 
 	mux.Handle("GET /campaigns", h.page(h.campaignList))
-	mux.Handle("POST /campaigns/export.csv", h.page(h.exportCampaigns))
+	mux.Handle("POST /campaigns/selection", h.page(h.selection))
 	mux.Handle("GET /campaigns/compare", h.page(h.compare))
 	mux.Handle("GET /campaigns/{id}", h.page(h.report))
 	mux.Handle("GET /campaigns/{id}/contacts", h.page(h.contacts))
