@@ -71,33 +71,80 @@ func New(cfg Config) *Server {
 	}
 
 	mux := http.NewServeMux()
-
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
-
-	mux.Handle("POST /api/v1/providers", s.api(s.createProvider))
-	mux.Handle("GET /api/v1/providers", s.api(s.listProviders))
-
-	mux.Handle("POST /api/v1/messages", s.api(s.createMessage))
-	mux.Handle("GET /api/v1/messages/{id}", s.api(s.getMessage))
-
-	mux.Handle("POST /api/v1/campaigns", s.api(s.createCampaign))
-	mux.Handle("GET /api/v1/campaigns/{id}", s.api(s.getCampaign))
-	mux.Handle("POST /api/v1/campaigns/{id}/deliveries", s.api(s.registerDeliveries))
-	mux.Handle("GET /api/v1/campaigns/{id}/report", s.api(s.getReport))
-	mux.Handle("GET /api/v1/campaigns/{id}/contacts", s.api(s.listMetricContacts))
-
-	mux.Handle("POST /api/v1/events", s.api(s.ingestEvents))
-
-	mux.HandleFunc("POST /webhooks/{id}", s.webhook(""))
-	mux.HandleFunc("POST /webhooks/{id}/seen", s.webhook("seen"))
-	// Providers only POST; anything else gets a JSON 405 instead of the
-	// mux's plain-text one.
-	mux.HandleFunc("/webhooks/{id}", webhookMethodNotAllowed)
-	mux.HandleFunc("/webhooks/{id}/seen", webhookMethodNotAllowed)
-
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
 	s.handler = s.logRequests(mux)
 	return s
+}
+
+// route is one pattern of the server's mux with its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routes returns every route of the server. New registers exactly these,
+// and a test checks the OpenAPI document against their patterns.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /healthz", http.HandlerFunc(s.healthz)},
+		{"GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})},
+
+		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
+
+		{"POST /api/v1/providers", s.api(s.createProvider)},
+		{"GET /api/v1/providers", s.api(s.listProviders)},
+
+		{"POST /api/v1/messages", s.api(s.createMessage)},
+		{"GET /api/v1/messages/{id}", s.api(s.getMessage)},
+
+		{"GET /api/v1/campaigns", s.api(s.listCampaigns)},
+		{"POST /api/v1/campaigns", s.api(s.createCampaign)},
+		{"GET /api/v1/campaigns/compare", s.api(s.compareCampaigns)},
+		{"GET /api/v1/campaigns/export.csv", s.api(s.allow(canExport, s.exportCampaignsCSV))},
+		{"GET /api/v1/campaigns/{id}", s.api(s.getCampaign)},
+		{"DELETE /api/v1/campaigns/{id}", s.api(s.allow(canDelete, s.deleteCampaign))},
+		{"POST /api/v1/campaigns/{id}/restore", s.api(s.allow(canDelete, s.restoreCampaign))},
+		{"POST /api/v1/campaigns/{id}/deliveries", s.api(s.registerDeliveries)},
+		{"GET /api/v1/campaigns/{id}/report", s.api(s.getReport)},
+		{"GET /api/v1/campaigns/{id}/contacts", s.api(s.listMetricContacts)},
+		{"GET /api/v1/campaigns/{id}/export.csv", s.api(s.allow(canExport, s.exportMetricCSV))},
+		{"POST /api/v1/campaigns/{id}/export-to-list", s.api(s.allow(canExport, s.exportToList))},
+		{"GET /api/v1/campaigns/{id}/breakdown", s.api(s.getBreakdown)},
+		{"GET /api/v1/campaigns/{id}/activity", s.api(s.getActivity)},
+
+		{"POST /api/v1/contact-lists", s.api(s.allow(canEdit, s.createContactList))},
+		{"GET /api/v1/contact-lists", s.api(s.listContactLists)},
+		{"GET /api/v1/contact-lists/{id}/contacts", s.api(s.listContactListMembers)},
+
+		{"POST /api/v1/segments", s.api(s.allow(canEdit, s.createSegment))},
+		{"GET /api/v1/segments/{id}", s.api(s.getSegment)},
+		{"PUT /api/v1/segments/{id}", s.api(s.allow(canEdit, s.updateSegment))},
+
+		{"GET /api/v1/settings", s.api(s.getSettings)},
+		{"PUT /api/v1/settings", s.api(s.allow(canManageAccount, s.updateSettings))},
+
+		{"POST /api/v1/events", s.api(s.ingestEvents)},
+
+		{"POST /webhooks/{id}", s.webhook("")},
+		{"POST /webhooks/{id}/seen", s.webhook("seen")},
+		// Providers only POST; anything else gets a JSON 405 instead of the
+		// mux's plain-text one.
+		{"/webhooks/{id}", http.HandlerFunc(webhookMethodNotAllowed)},
+		{"/webhooks/{id}/seen", http.HandlerFunc(webhookMethodNotAllowed)},
+	}
+}
+
+// Patterns returns the ServeMux pattern of every route, such as
+// "GET /api/v1/campaigns/{id}", in registration order.
+func (s *Server) Patterns() []string {
+	routes := s.routes()
+	patterns := make([]string, len(routes))
+	for i, rt := range routes {
+		patterns[i] = rt.pattern
+	}
+	return patterns
 }
 
 // ServeHTTP implements http.Handler.
