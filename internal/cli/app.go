@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vibereport/vibereport/internal/ingest"
+	"github.com/vibereport/vibereport/internal/sandbox"
 	"github.com/vibereport/vibereport/internal/store"
 	"github.com/vibereport/vibereport/internal/telemetry"
 	"github.com/vibereport/vibereport/internal/ui"
@@ -34,6 +35,11 @@ type Options struct {
 	SweepInterval time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Sandbox starts the built-in sandbox provider, which posts simulated
+	// callbacks for deliveries registered on sandbox connections.
+	Sandbox bool
+	// SandboxSeed makes the sandbox's simulated outcomes reproducible.
+	SandboxSeed uint64
 }
 
 // App is the whole service in one process: the store, the ingest writer,
@@ -44,6 +50,8 @@ type App struct {
 	Writer  *ingest.Writer
 	Metrics *telemetry.Metrics
 	Log     *slog.Logger
+	// Sandbox is nil unless Options.Sandbox is set.
+	Sandbox *sandbox.Simulator
 
 	handler http.Handler
 	server  *http.Server
@@ -75,6 +83,16 @@ func NewApp(ctx context.Context, opts Options) (*App, error) {
 	metrics := telemetry.New()
 	writer := ingest.NewWriter(db, log, metrics)
 
+	var sim *sandbox.Simulator
+	if opts.Sandbox {
+		sim, err = startSandbox(ctx, opts, db, log)
+		if err != nil {
+			writer.Close()
+			db.Close()
+			return nil, err
+		}
+	}
+
 	api := web.New(web.Config{
 		DB:        db,
 		Writer:    writer,
@@ -82,9 +100,13 @@ func NewApp(ctx context.Context, opts Options) (*App, error) {
 		Log:       log,
 		PublicURL: opts.PublicURL,
 		Now:       now,
+		Sandbox:   sim,
 	})
 	pages, err := ui.New(ui.Config{DB: db, Writer: writer, Log: log, PublicURL: opts.PublicURL, Now: now})
 	if err != nil {
+		if sim != nil {
+			sim.Stop(ctx)
+		}
 		writer.Close()
 		db.Close()
 		return nil, err
@@ -94,6 +116,7 @@ func NewApp(ctx context.Context, opts Options) (*App, error) {
 		Writer:      writer,
 		Metrics:     metrics,
 		Log:         log,
+		Sandbox:     sim,
 		now:         now,
 		handler:     withPages(api, pages),
 		sweeperDone: make(chan struct{}),
@@ -119,6 +142,27 @@ func NewApp(ctx context.Context, opts Options) (*App, error) {
 		close(a.sweeperDone)
 	}
 	return a, nil
+}
+
+// startSandbox starts the sandbox provider on the app's database. Its
+// callbacks are jobs in that database, so they survive restarts.
+func startSandbox(ctx context.Context, opts Options, db *store.DB, log *slog.Logger) (*sandbox.Simulator, error) {
+	sim, err := sandbox.New(sandbox.Config{
+		DSN:            opts.DSN,
+		LoadConnection: db.ProviderConnection,
+		Profile:        sandbox.DefaultProfile(),
+		Seed:           opts.SandboxSeed,
+		Logger:         log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// River keeps working until Stop, so it must not inherit a context that
+	// ends before the app does.
+	if err := sim.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
+	}
+	return sim, nil
 }
 
 // Handler returns the HTTP handler of the API, webhooks, metrics and the
@@ -153,9 +197,17 @@ func (a *App) Serve(l net.Listener) error {
 // first call's result.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.shutdownOnce.Do(func() {
+		var err error
+		if a.Sandbox != nil {
+			// The sandbox posts to this server, so it stops first; its
+			// scheduled callbacks wait in the database for the next start.
+			if stopErr := a.Sandbox.Stop(ctx); stopErr != nil {
+				a.Log.Error("sandbox stop incomplete", "err", stopErr)
+			}
+		}
+
 		a.Log.Info("shutting down: finishing in-flight requests")
-		err := a.server.Shutdown(ctx)
-		if err != nil {
+		if err = a.server.Shutdown(ctx); err != nil {
 			a.Log.Error("http server shutdown incomplete", "err", err)
 		}
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -35,7 +36,6 @@ func init() {
 		"account": {"manage accounts: account create --name N", runAccount},
 		"user":    {"manage users who sign in to the web interface: user create --account ID --email E --role R", runUser},
 		"demo":    {"run a demonstration campaign through the sandbox provider", runDemo},
-		"bench":   {"measure callback ingestion throughput", runBench},
 		"help":    {"show this help", runHelp},
 	}
 }
@@ -89,6 +89,16 @@ func envDefault(name, fallback string) string {
 		return v
 	}
 	return fallback
+}
+
+// envBool returns the boolean environment variable name, or fallback when
+// it is unset or not a boolean strconv.ParseBool accepts.
+func envBool(name string, fallback bool) bool {
+	v, err := strconv.ParseBool(os.Getenv(name))
+	if err != nil {
+		return fallback
+	}
+	return v
 }
 
 // commonFlags are the flags every command that opens the store takes.

@@ -50,7 +50,7 @@ func runDemo(args []string) int {
 		return exitError
 	}
 	baseURL := "http://" + listener.Addr().String()
-	app, err := NewApp(ctx, Options{DSN: common.db, PublicURL: baseURL, Log: log})
+	app, err := NewApp(ctx, Options{DSN: common.db, PublicURL: baseURL, Log: log, Sandbox: true, SandboxSeed: *seed})
 	if err != nil {
 		listener.Close()
 		log.Error("start failed", "err", err)
@@ -66,8 +66,8 @@ func runDemo(args []string) int {
 
 	result, err := demo.Run(ctx, demo.Config{
 		BaseURL: baseURL,
-		DSN:     common.db,
 		DB:      app.DB,
+		Sandbox: app.Sandbox,
 		CreateAccount: func(ctx context.Context, account *domain.Account) (string, error) {
 			created, err := CreateAccount(ctx, app.DB, account)
 			return created.APIKey, err

@@ -24,6 +24,8 @@ func runServe(args []string) int {
 		"host:port to listen on (env VIBEREPORT_ADDR)")
 	publicURL := fs.String("public-url", envDefault("VIBEREPORT_PUBLIC_URL", ""),
 		"absolute URL providers reach this server at, used in webhook URLs; default http://<addr> (env VIBEREPORT_PUBLIC_URL)")
+	withSandbox := fs.Bool("sandbox", envBool("VIBEREPORT_SANDBOX", true),
+		"run the built-in sandbox provider, which posts simulated callbacks for sandbox connections (env VIBEREPORT_SANDBOX)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -44,7 +46,7 @@ func runServe(args []string) int {
 	defer stop()
 
 	log.Info("starting vibereport", "addr", *addr, "public_url", *publicURL)
-	app, err := NewApp(ctx, Options{DSN: common.db, PublicURL: *publicURL, Log: log})
+	app, err := NewApp(ctx, Options{DSN: common.db, PublicURL: *publicURL, Log: log, Sandbox: *withSandbox})
 	if err != nil {
 		log.Error("start failed", "err", err)
 		return exitError

@@ -9,19 +9,16 @@ import (
 	"time"
 
 	"github.com/vibereport/vibereport/internal/domain"
-	"github.com/vibereport/vibereport/internal/sandbox"
 )
 
 // filler creates the demo campaigns of one account.
 type filler struct {
-	cfg        Config
-	api        *apiClient
-	sim        *sandbox.Simulator
-	rng        *rand.Rand
-	account    *domain.Account
-	conn       *domain.ProviderConnection
-	webhookURL string
-	log        *slog.Logger
+	cfg     Config
+	api     *apiClient
+	rng     *rand.Rand
+	account *domain.Account
+	conn    *domain.ProviderConnection
+	log     *slog.Logger
 }
 
 // deliveryJSON is one item of a registration request.
@@ -62,7 +59,7 @@ func (f *filler) runCampaign(ctx context.Context, index int, spec *campaignSpec,
 	}
 
 	items := f.audience(index, spec, contacts, start)
-	if err := f.register(ctx, campaign.ID, message.ID, items); err != nil {
+	if err := f.register(ctx, campaign.ID, items); err != nil {
 		return CampaignResult{}, err
 	}
 	f.log.Info("demo campaign registered", "account_id", f.account.ID, "campaign_id", campaign.ID,
@@ -109,18 +106,9 @@ func (f *filler) audience(index int, spec *campaignSpec, contacts []contactSpec,
 	return items
 }
 
-// register posts the deliveries in chunks and schedules sandbox callbacks
-// for each newly created sent delivery.
-func (f *filler) register(ctx context.Context, campaignID, messageID int64, items []deliveryJSON) error {
-	campaign, err := f.cfg.DB.Campaign(ctx, f.account.ID, campaignID)
-	if err != nil {
-		return fmt.Errorf("demo: load campaign %d: %w", campaignID, err)
-	}
-	message, err := f.cfg.DB.Message(ctx, f.account.ID, messageID)
-	if err != nil {
-		return fmt.Errorf("demo: load message %d: %w", messageID, err)
-	}
-
+// register posts the deliveries in chunks. The service's deliveries
+// handler schedules the sandbox callbacks of those that are new and sent.
+func (f *filler) register(ctx context.Context, campaignID int64, items []deliveryJSON) error {
 	for start := 0; start < len(items); start += registrationChunk {
 		chunk := items[start:min(start+registrationChunk, len(items))]
 		var response struct {
@@ -134,25 +122,6 @@ func (f *filler) register(ctx context.Context, campaignID, messageID int64, item
 		}
 		if len(response.Registered) != len(chunk) {
 			return fmt.Errorf("demo: register deliveries: sent %d, the service returned %d results", len(chunk), len(response.Registered))
-		}
-
-		var sent []sandbox.Delivery
-		for i, r := range response.Registered {
-			item := chunk[i]
-			if r.Outcome != "created" || item.NotSentReason != "" {
-				continue
-			}
-			sentAt, err := time.Parse(time.RFC3339Nano, item.SentAt)
-			if err != nil {
-				return fmt.Errorf("demo: sent_at %q: %w", item.SentAt, err)
-			}
-			sent = append(sent, sandbox.Delivery{ProviderMessageID: item.ProviderMessageID, SentAt: sentAt, Language: item.Language})
-		}
-		// NOTE: the deliveries handler does not schedule sandbox callbacks
-		// itself yet, so the demo does it here. Once the handler does, this
-		// call must go or every event is posted twice.
-		if err := f.sim.Schedule(ctx, *f.conn, f.webhookURL, *campaign, *message, sent); err != nil {
-			return fmt.Errorf("demo: %w", err)
 		}
 	}
 	return nil

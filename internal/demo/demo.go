@@ -48,12 +48,13 @@ type Config struct {
 	// BaseURL is the root URL of the service's HTTP API and webhooks, such
 	// as http://127.0.0.1:8080.
 	BaseURL string
-	// DSN and DB name the service's database. The demo writes the account,
-	// its API key and the contacts there directly because the API has no
-	// endpoints for them. The sandbox keeps its callback jobs in the same
-	// database.
-	DSN string
-	DB  *store.DB
+	// DB is the service's database. The demo writes the account, its API
+	// key and the contacts there directly because the API has no endpoints
+	// for them.
+	DB *store.DB
+	// Sandbox is the service's sandbox provider, which posts the callbacks
+	// of the deliveries the demo registers; Run waits for it.
+	Sandbox *sandbox.Simulator
 	// CreateAccount stores an account with a new API key and returns the
 	// key.
 	CreateAccount func(ctx context.Context, account *domain.Account) (apiKey string, err error)
@@ -115,23 +116,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	log.Info("demo account created", "account_id", account.ID, "name", account.Name)
 	api := &apiClient{baseURL: cfg.BaseURL, apiKey: apiKey, http: cfg.HTTPClient}
 
-	conn, webhookURL, err := createSandboxConnection(ctx, api, cfg.DB)
+	conn, webhookURL, err := createSandboxConnection(ctx, api, cfg.DB, cfg.TimeScale)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("sandbox connection created", "account_id", account.ID, "provider_id", conn.ID, "webhook_url", webhookURL)
 
-	sim, err := startSimulator(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := sim.Stop(stopCtx); err != nil {
-			log.Error("stop sandbox", "error", err)
-		}
-	}()
+	sim := cfg.Sandbox
 
 	contacts, err := createContacts(ctx, cfg, rng, account.ID)
 	if err != nil {
@@ -139,7 +130,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	log.Info("demo contacts created", "account_id", account.ID, "contacts", len(contacts))
 
-	f := &filler{cfg: cfg, api: api, sim: sim, rng: rng, account: account, conn: conn, webhookURL: webhookURL, log: log}
+	f := &filler{cfg: cfg, api: api, rng: rng, account: account, conn: conn, log: log}
 	var created []CampaignResult
 	for i := range campaignSpecs {
 		campaign, err := f.runCampaign(ctx, i, &campaignSpecs[i], contacts)
@@ -177,8 +168,10 @@ func (cfg *Config) validate() error {
 	switch {
 	case cfg.BaseURL == "":
 		return errors.New("demo: missing BaseURL: pass the URL the service listens at")
-	case cfg.DB == nil || cfg.DSN == "":
-		return errors.New("demo: missing DB or DSN: pass the service's store and its DSN")
+	case cfg.DB == nil:
+		return errors.New("demo: missing DB: pass the service's store")
+	case cfg.Sandbox == nil:
+		return errors.New("demo: missing Sandbox: start the service with its sandbox provider")
 	case cfg.CreateAccount == nil:
 		return errors.New("demo: missing CreateAccount")
 	case cfg.Contacts < 0:
@@ -201,7 +194,7 @@ func (cfg *Config) validate() error {
 
 // createSandboxConnection creates a sandbox connection with a new random
 // signing secret through the API and loads it back from the store.
-func createSandboxConnection(ctx context.Context, api *apiClient, db *store.DB) (*domain.ProviderConnection, string, error) {
+func createSandboxConnection(ctx context.Context, api *apiClient, db *store.DB, timeScale float64) (*domain.ProviderConnection, string, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, "", fmt.Errorf("demo: generate sandbox secret: %w", err)
@@ -214,6 +207,9 @@ func createSandboxConnection(ctx context.Context, api *apiClient, db *store.DB) 
 		"kind":   "sandbox",
 		"name":   "Sandbox (demo)",
 		"secret": hex.EncodeToString(secret),
+		// The sandbox compresses its simulated delays by this factor, so
+		// hours of campaign activity arrive within seconds.
+		"settings": map[string]any{"time_scale": timeScale},
 	}, &created)
 	if err != nil {
 		return nil, "", fmt.Errorf("demo: create sandbox connection: %w", err)
@@ -223,29 +219,6 @@ func createSandboxConnection(ctx context.Context, api *apiClient, db *store.DB) 
 		return nil, "", fmt.Errorf("demo: load sandbox connection: %w", err)
 	}
 	return conn, created.WebhookURL, nil
-}
-
-// startSimulator starts a simulator of the demo's own. Its Wait counts only
-// callbacks its own workers post, so no other simulator may work the same
-// database's queue during the demo.
-func startSimulator(ctx context.Context, cfg Config) (*sandbox.Simulator, error) {
-	profile := sandbox.DefaultProfile()
-	profile.TimeScale = cfg.TimeScale
-	sim, err := sandbox.New(sandbox.Config{
-		DSN:            cfg.DSN,
-		LoadConnection: cfg.DB.ProviderConnection,
-		Profile:        profile,
-		Seed:           cfg.Seed,
-		HTTPClient:     cfg.HTTPClient,
-		Logger:         cfg.Log,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	if err := sim.Start(ctx); err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	return sim, nil
 }
 
 // createContacts stores the invented contacts with their names, emails and

@@ -31,7 +31,7 @@ func startApp(t *testing.T, dsn string) (*cli.App, string) {
 	}
 	baseURL := "http://" + listener.Addr().String()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	app, err := cli.NewApp(context.Background(), cli.Options{DSN: dsn, PublicURL: baseURL, Log: log})
+	app, err := cli.NewApp(context.Background(), cli.Options{DSN: dsn, PublicURL: baseURL, Log: log, Sandbox: true, SandboxSeed: 1})
 	if err != nil {
 		listener.Close()
 		t.Fatalf("NewApp: %v", err)
@@ -60,8 +60,8 @@ func runDemo(t *testing.T, engine string, contacts int) (*cli.App, *demo.Result)
 	defer cancel()
 	result, err := demo.Run(ctx, demo.Config{
 		BaseURL: baseURL,
-		DSN:     dsn,
 		DB:      app.DB,
+		Sandbox: app.Sandbox,
 		CreateAccount: func(ctx context.Context, account *domain.Account) (string, error) {
 			created, err := cli.CreateAccount(ctx, app.DB, account)
 			return created.APIKey, err
@@ -127,8 +127,8 @@ func TestDemoRunsTwiceOnOneDatabase(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		result, err := demo.Run(ctx, demo.Config{
 			BaseURL: baseURL,
-			DSN:     dsn,
 			DB:      app.DB,
+			Sandbox: app.Sandbox,
 			CreateAccount: func(ctx context.Context, account *domain.Account) (string, error) {
 				created, err := cli.CreateAccount(ctx, app.DB, account)
 				return created.APIKey, err

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -308,8 +309,12 @@ func (s *Simulator) Schedule(ctx context.Context, conn domain.ProviderConnection
 		return err
 	}
 
+	profile, err := s.connectionProfile(conn)
+	if err != nil {
+		return err
+	}
 	ttl := firstPositive(campaign.TTL, message.TTL, domain.MaxTTL)
-	p := &planner{profile: &s.cfg.Profile, seed: s.cfg.Seed, ttl: ttl}
+	p := &planner{profile: &profile, seed: s.cfg.Seed, ttl: ttl}
 	now := time.Now()
 	var events []plannedEvent
 	for _, d := range deliveries {
@@ -322,7 +327,7 @@ func (s *Simulator) Schedule(ctx context.Context, conn domain.ProviderConnection
 		events = append(events, p.plan(d, buttonURL(&message, d.Language))...)
 	}
 
-	params := s.batches(events, now, callbackArgs{
+	params := s.batches(events, now, profile.TimeScale, callbackArgs{
 		Instance:     s.instance,
 		ConnectionID: conn.ID,
 		AccountID:    conn.AccountID,
@@ -343,6 +348,20 @@ func (s *Simulator) Schedule(ctx context.Context, conn domain.ProviderConnection
 		"connection_id", conn.ID, "deliveries", len(deliveries), "events", len(events), "requests", len(params),
 		"last_post_at", last.UTC().Format(time.RFC3339))
 	return nil
+}
+
+// connectionProfile returns the profile a connection's settings give, over
+// the defaults, or the simulator's own profile when the settings are empty.
+func (s *Simulator) connectionProfile(conn domain.ProviderConnection) (Profile, error) {
+	settings := strings.TrimSpace(conn.Settings)
+	if settings == "" || settings == "{}" {
+		return s.cfg.Profile, nil
+	}
+	profile, err := ParseProfile([]byte(settings))
+	if err != nil {
+		return Profile{}, fmt.Errorf("sandbox connection %d settings: %w", conn.ID, err)
+	}
+	return profile, nil
 }
 
 func (s *Simulator) checkSchedule(conn domain.ProviderConnection, webhookURL string) error {
@@ -368,8 +387,7 @@ func (s *Simulator) checkSchedule(conn domain.ProviderConnection, webhookURL str
 // batches groups events by the wall-clock window in which they fall due and
 // returns one job per group of at most MaxBatch events, in posting order.
 // A job is due when its latest event is.
-func (s *Simulator) batches(events []plannedEvent, now time.Time, template callbackArgs) []river.InsertManyParams {
-	scale := s.cfg.Profile.TimeScale
+func (s *Simulator) batches(events []plannedEvent, now time.Time, scale float64, template callbackArgs) []river.InsertManyParams {
 	wall := func(e plannedEvent) time.Duration { return time.Duration(float64(e.postAt) / scale) }
 	slices.SortStableFunc(events, func(a, b plannedEvent) int { return int(wall(a) - wall(b)) })
 

@@ -11,6 +11,8 @@ import (
 	"github.com/vibereport/vibereport/internal/domain"
 	"github.com/vibereport/vibereport/internal/ingest"
 	"github.com/vibereport/vibereport/internal/phone"
+	"github.com/vibereport/vibereport/internal/provider"
+	"github.com/vibereport/vibereport/internal/sandbox"
 )
 
 // MaxDeliveriesPerRequest caps one registration request, so that one
@@ -63,12 +65,43 @@ func (s *Server) registerDeliveries(w http.ResponseWriter, r *http.Request, acco
 	if err != nil {
 		return err
 	}
+	s.simulateSandbox(r, account, c, reg, registered)
 	out := make([]registeredJSON, len(registered))
 	for i, res := range registered {
 		out[i] = registeredJSON{DeliveryID: res.DeliveryID, ContactID: res.ContactID, Outcome: res.Outcome}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"registered": out})
 	return nil
+}
+
+// simulateSandbox schedules the simulated outcomes of newly registered
+// deliveries when the campaign goes through a sandbox connection. The
+// registration is committed either way, so a failure here is logged, not
+// returned.
+func (s *Server) simulateSandbox(r *http.Request, account *domain.Account, c *domain.Campaign,
+	reg *ingest.Registration, registered []ingest.Registered) {
+	if s.sandbox == nil {
+		return
+	}
+	ctx := r.Context()
+	conn, err := s.db.AccountProviderConnection(ctx, account.ID, c.ProviderID)
+	if err != nil {
+		s.log.Error("sandbox: load connection", "account_id", account.ID, "campaign_id", c.ID, "err", err)
+		return
+	}
+	if conn.Kind != string(provider.KindSandbox) {
+		return
+	}
+	message, err := s.db.Message(ctx, account.ID, c.MessageID)
+	if err != nil {
+		s.log.Error("sandbox: load message", "account_id", account.ID, "campaign_id", c.ID, "err", err)
+		return
+	}
+	webhook := s.baseURL(r) + fmt.Sprintf("/webhooks/%d", conn.ID)
+	deliveries := sandbox.FromRegistration(reg.Deliveries, registered)
+	if err := s.sandbox.Schedule(ctx, *conn, webhook, *c, *message, deliveries); err != nil {
+		s.log.Error("sandbox: schedule callbacks", "account_id", account.ID, "campaign_id", c.ID, "err", err)
+	}
 }
 
 // decodeDeliveries reads a JSON array of deliveries or an object with a

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/vibereport/vibereport/internal/sandbox"
 	"net/http"
 	"strings"
 	"time"
@@ -58,6 +59,11 @@ func (s *Server) createProvider(w http.ResponseWriter, r *http.Request, account 
 			return badRequest("settings: invalid value %s: use a JSON object", truncate(string(req.Settings)))
 		}
 		settings = string(req.Settings)
+	}
+	if kind == provider.KindSandbox {
+		if _, err := sandbox.ParseProfile([]byte(settings)); err != nil {
+			return badRequest("settings: %v", err)
+		}
 	}
 
 	conn := &domain.ProviderConnection{

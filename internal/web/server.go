@@ -13,6 +13,7 @@ import (
 
 	"github.com/vibereport/vibereport/internal/domain"
 	"github.com/vibereport/vibereport/internal/ingest"
+	"github.com/vibereport/vibereport/internal/sandbox"
 	"github.com/vibereport/vibereport/internal/store"
 	"github.com/vibereport/vibereport/internal/telemetry"
 )
@@ -36,6 +37,10 @@ type Config struct {
 
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+
+	// Sandbox simulates the outcomes of deliveries registered on sandbox
+	// connections; nil leaves them without callbacks.
+	Sandbox *sandbox.Simulator
 }
 
 // Server is the HTTP handler of the whole service.
@@ -46,6 +51,7 @@ type Server struct {
 	log       *slog.Logger
 	publicURL string
 	now       func() time.Time
+	sandbox   *sandbox.Simulator
 
 	handler http.Handler
 }
@@ -59,6 +65,7 @@ func New(cfg Config) *Server {
 		log:       cfg.Log,
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 		now:       cfg.Now,
+		sandbox:   cfg.Sandbox,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
