@@ -48,7 +48,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	for _, pattern := range server.Patterns() {
 		method, path, ok := strings.Cut(pattern, " ")
 		if !ok {
-			// A pattern without a method answers every method, such as
+			// A pattern without a method matches every method, such as
 			// the webhooks' JSON 405; it is no operation to document.
 			continue
 		}

@@ -42,7 +42,7 @@ var (
 	canManageAccount = permission{"change account settings", func(r auth.Role) bool { return r == auth.RoleAdmin }}
 )
 
-// allow wraps h so that it runs only for roles granted p, and answers 403
+// allow wraps h so that it runs only for roles granted p, and responds 403
 // otherwise.
 func (s *Server) allow(p permission, h apiHandler) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, account *domain.Account) error {

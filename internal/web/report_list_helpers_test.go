@@ -141,21 +141,25 @@ func column(t *testing.T, header []string, name string) int {
 	return -1
 }
 
-// metricContactCount pages through a metric's contact list and returns its
-// length.
-func (s *testServer) metricContactCount(campaignID int64, metric string) int {
+// metricContactIDs pages through a metric's contact list, two contacts a
+// page, and returns its delivery ids in order.
+func (s *testServer) metricContactIDs(campaignID int64, metric string) []string {
 	s.t.Helper()
-	total, cursor := 0, ""
+	ids, cursor := []string{}, ""
 	for {
 		var page struct {
-			Contacts   []struct{} `json:"contacts"`
-			NextCursor *string    `json:"next_cursor"`
+			Contacts []struct {
+				DeliveryID int64 `json:"delivery_id"`
+			} `json:"contacts"`
+			NextCursor *string `json:"next_cursor"`
 		}
 		path := fmt.Sprintf("/api/v1/campaigns/%d/contacts?metric=%s&limit=2&cursor=%s", campaignID, metric, cursor)
 		s.mustCall("GET", path, nil, http.StatusOK, &page)
-		total += len(page.Contacts)
+		for _, c := range page.Contacts {
+			ids = append(ids, fmt.Sprint(c.DeliveryID))
+		}
 		if page.NextCursor == nil {
-			return total
+			return ids
 		}
 		cursor = *page.NextCursor
 	}

@@ -38,8 +38,16 @@ func TestMetricCSVMatchesCountAndList(t *testing.T) {
 			if got := int64(len(rows) - 1); got != want {
 				t.Errorf("%s: %d CSV rows, want %d", metric, got, want)
 			}
-			if got := s.metricContactCount(sd.campaignID, metric); int64(got) != want {
+			listed := s.metricContactIDs(sd.campaignID, metric)
+			if got := int64(len(listed)); got != want {
 				t.Errorf("%s: contact list has %d contacts, want %d", metric, got, want)
+			}
+			exported := []string{}
+			for _, row := range rows[1:] {
+				exported = append(exported, row[column(t, rows[0], "delivery_id")])
+			}
+			if fmt.Sprint(exported) != fmt.Sprint(listed) {
+				t.Errorf("%s: CSV delivery ids %v, want the contact list's %v", metric, exported, listed)
 			}
 		}
 
@@ -393,9 +401,16 @@ func TestBreakdownActivityAndCompare(t *testing.T) {
 			} `json:"rows"`
 		}
 		s.mustCall("GET", fmt.Sprintf("/api/v1/campaigns/%d/breakdown?by=hour", spring.campaignID), nil, http.StatusOK, &hours)
-		if len(hours.Rows) != 1 || hours.Rows[0].Label != "2025-03-01 10:00 UTC" || hours.Rows[0].Counts["delivered"] != 4 ||
-			hours.Rows[0].Counts["sent"] != 6 || hours.Rows[0].Counts["clicked"] != 2 {
-			t.Errorf("hour rows = %+v, want one 10:00 row with sent 6, delivered 4, clicked 2", hours.Rows)
+		if len(hours.Rows) != 1 {
+			t.Fatalf("hour rows = %+v, want one", hours.Rows)
+		}
+		if got := hours.Rows[0].Label; got != "2025-03-01 10:00 UTC" {
+			t.Errorf("hour label = %q, want 2025-03-01 10:00 UTC", got)
+		}
+		for metric, want := range map[string]int64{"sent": 6, "delivered": 4, "read": 3, "clicked": 2, "undelivered": 1} {
+			if got := hours.Rows[0].Counts[metric]; got != want {
+				t.Errorf("hour %s = %d, want %d", metric, got, want)
+			}
 		}
 
 		status, body := s.request("GET", fmt.Sprintf("/api/v1/campaigns/%d/breakdown?by=week", spring.campaignID), s.key, nil, nil)
@@ -442,9 +457,14 @@ func TestBreakdownActivityAndCompare(t *testing.T) {
 			} `json:"campaigns"`
 		}
 		s.mustCall("GET", fmt.Sprintf("/api/v1/campaigns/compare?ids=%d,%d", winter.campaignID, spring.campaignID), nil, http.StatusOK, &compared)
-		if len(compared.Campaigns) != 2 || compared.Campaigns[0].Campaign.Name != "Winter" ||
-			compared.Campaigns[1].Campaign.Name != "Spring" || compared.Campaigns[1].Metrics.Delivered != 4 {
-			t.Errorf("compare = %+v", compared.Campaigns)
+		if len(compared.Campaigns) != 2 {
+			t.Fatalf("compare returned %d campaigns, want 2", len(compared.Campaigns))
+		}
+		if compared.Campaigns[0].Campaign.Name != "Winter" || compared.Campaigns[1].Campaign.Name != "Spring" {
+			t.Errorf("compare order = %s, %s; want Winter, Spring", compared.Campaigns[0].Campaign.Name, compared.Campaigns[1].Campaign.Name)
+		}
+		if got := compared.Campaigns[1].Metrics.Delivered; got != 4 {
+			t.Errorf("compared Spring delivered = %d, want 4", got)
 		}
 		status, body = s.request("GET", fmt.Sprintf("/api/v1/campaigns/compare?ids=%d", spring.campaignID), s.key, nil, nil)
 		if got, want := errorOf(t, body), "ids: invalid number of campaigns to compare: got 1, use 2 to 4 campaign ids"; status != http.StatusBadRequest || got != want {
