@@ -136,6 +136,9 @@ func (h *Handler) campaignList(w http.ResponseWriter, r *http.Request, v *viewer
 		view.To = filter.To.In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
 	}
 
+	if err := h.expireDue(r.Context()); err != nil {
+		return err
+	}
 	list, err := h.db.ListCampaigns(r.Context(), filter)
 	if err != nil {
 		return err

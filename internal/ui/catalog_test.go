@@ -90,6 +90,22 @@ func TestCatalogHasEveryComputedKey(t *testing.T) {
 	for _, name := range []string{"ctr", "ctor"} {
 		keys = append(keys, "rate."+name, "rate."+name+".long")
 	}
+	for _, name := range []string{"audience", "sent", "delivered", "read", "clicked", "undelivered"} {
+		keys = append(keys, "denominator."+name)
+	}
+	for _, column := range listColumns {
+		keys = append(keys, "column."+column)
+	}
+	for _, period := range report.Periods {
+		keys = append(keys, "period."+period)
+	}
+	for _, rank := range rankings {
+		keys = append(keys, "rank."+rank)
+	}
+	keys = append(keys, "period.all", "period.custom")
+	for _, step := range []string{report.StepQuarterHour, report.StepHour, report.StepDay} {
+		keys = append(keys, "activity.step."+step)
+	}
 	for _, status := range []string{"400", "403", "404", "413", "500", "501"} {
 		keys = append(keys, "http."+status)
 	}

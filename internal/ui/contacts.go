@@ -86,7 +86,7 @@ func (h *Handler) contacts(w http.ResponseWriter, r *http.Request, v *viewer) er
 		view.NextCursor = encodeCursor(page[len(page)-1].ID)
 	}
 	view.Contacts = page
-	if view.Total, err = h.metricCount(r, v, c.ID, metric); err != nil {
+	if view.Export.Metrics, view.Total, err = h.metricOptions(r, v, c.ID, metric); err != nil {
 		return err
 	}
 	if v.Role.CanExport() {
@@ -127,16 +127,25 @@ func decodeCursor(cursor string) (int64, error) {
 	return id, nil
 }
 
-// metricCount returns a metric's count as the report shows it.
-func (h *Handler) metricCount(r *http.Request, v *viewer, campaignID int64, metric domain.Metric) (int64, error) {
+// metricOptions returns every metric with its count as the report shows
+// it, for the metric choice, and the count of the chosen metric.
+func (h *Handler) metricOptions(r *http.Request, v *viewer, campaignID int64, metric domain.Metric) ([]metricOption, int64, error) {
 	rep, err := report.Build(r.Context(), h.db, v.Account.ID, campaignID)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
+	var (
+		options []metricOption
+		count   int64
+	)
 	for _, row := range metricRows(rep, nil) {
+		if row.Metric == "" {
+			continue
+		}
+		options = append(options, metricOption{Metric: row.Metric, Count: row.Count, Sub: row.Sub})
 		if row.Metric == string(metric) {
-			return row.Count, nil
+			count = row.Count
 		}
 	}
-	return 0, nil
+	return options, count, nil
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"html"
 	"html/template"
 	"math"
 	"net/url"
@@ -17,6 +18,7 @@ func templateFuncs(assets *assetSet) template.FuncMap {
 		"num":        formatCount,
 		"pct":        formatPercent,
 		"datetime":   formatDateTime,
+		"timeTag":    timeTag,
 		"duration":   formatTTL,
 		"metricName": func(lang, metric string) string { return T(lang, metricKey(metric)) },
 		"langName":   languageName,
@@ -65,6 +67,18 @@ func formatDateTime(t time.Time, loc *time.Location) string {
 		return ""
 	}
 	return t.In(loc).Format("2 Jan 2006, 15:04")
+}
+
+// timeTag writes t in the account's time zone as a <time> element that
+// shows the day and minute and gives the full date in its tooltip, for
+// tables with many times. The zero time writes nothing.
+func timeTag(t time.Time, loc *time.Location) template.HTML {
+	if t.IsZero() {
+		return ""
+	}
+	local := t.In(loc)
+	return template.HTML(`<time datetime="` + local.Format(time.RFC3339) + `" title="` +
+		html.EscapeString(formatDateTime(t, loc)) + `">` + html.EscapeString(local.Format("2 Jan 15:04")) + `</time>`)
 }
 
 // formatTTL writes a time to live in the largest whole units that express
