@@ -162,6 +162,11 @@ func TestListCampaignsFilters(t *testing.T) {
 		sameIDs(t, "tags filter needs every tag", a.list(store.CampaignFilter{Tags: []string{"sale", "Spring"}}), spring.ID)
 		sameIDs(t, "tags filter is exact", a.list(store.CampaignFilter{Tags: []string{"spring"}}))
 
+		// A campaign created after the first search gets its search
+		// columns filled by the next one.
+		late := a.campaign("Осінній РОЗПРОДАЖ", day.Add(72*time.Hour))
+		sameIDs(t, "campaign created after a search", a.list(store.CampaignFilter{Search: "розпродаж"}), late.ID, spring.ID)
+
 		_, err := db.ListCampaigns(context.Background(), store.CampaignFilter{AccountID: a.accountID, Search: "cid:abc"})
 		if !store.IsInputError(err) {
 			t.Errorf("search cid:abc: error %v, want an input error", err)

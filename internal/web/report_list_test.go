@@ -509,9 +509,18 @@ func TestSegmentsAndSettings(t *testing.T) {
 		s := newTestServer(t, db)
 
 		var list struct {
-			ID int64 `json:"id"`
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+			Size int64  `json:"size"`
 		}
-		s.mustCall("POST", "/api/v1/contact-lists", map[string]any{"name": "Base"}, http.StatusCreated, &list)
+		s.mustCall("POST", "/api/v1/contact-lists", map[string]any{"name": " Base "}, http.StatusCreated, &list)
+		if list.Name != "Base" || list.Size != 0 {
+			t.Errorf("created list = %+v, want Base of size 0", list)
+		}
+		status, body := s.request("POST", "/api/v1/contact-lists", s.key, []byte(`{"name":""}`), nil)
+		if got := errorOf(t, body); status != http.StatusBadRequest || !strings.HasPrefix(got, "name: missing: name the contact list") {
+			t.Errorf("blank list name: status %d, error %q", status, got)
+		}
 
 		var segment struct {
 			ID        int64     `json:"id"`
@@ -534,7 +543,7 @@ func TestSegmentsAndSettings(t *testing.T) {
 		if segment.Name != "Kyiv and Lviv" {
 			t.Errorf("segment name = %q", segment.Name)
 		}
-		status, body := s.request("POST", "/api/v1/segments", s.key, []byte(`{"name":" "}`), nil)
+		status, body = s.request("POST", "/api/v1/segments", s.key, []byte(`{"name":" "}`), nil)
 		if got := errorOf(t, body); status != http.StatusBadRequest || got != `name: missing: name the segment, such as "Kyiv customers"` {
 			t.Errorf("blank segment name: status %d, error %q", status, got)
 		}
