@@ -9,8 +9,10 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/vibereport/vibereport/internal/auth"
 	"github.com/vibereport/vibereport/internal/demo"
 	"github.com/vibereport/vibereport/internal/domain"
+	"github.com/vibereport/vibereport/internal/ui"
 )
 
 // maxDemoContacts is the largest --contacts value accepted.
@@ -81,8 +83,18 @@ func runDemo(args []string) int {
 		return exitError
 	}
 
+	// Each run makes a new account, so the sign-in email carries its id
+	// to stay unique in a database that several runs have filled.
+	email := fmt.Sprintf("demo-%d@example.com", result.AccountID)
+	password, err := ui.CreateUser(ctx, app.DB, result.AccountID, email, auth.RoleAdmin)
+	if err != nil {
+		log.Error("create demo user", "err", err)
+		return exitError
+	}
+
 	fmt.Println()
 	result.Print(os.Stdout)
+	fmt.Printf("\nSign in to the browser report at %s/signin\n  email:    %s\n  password: %s\n", baseURL, email, password)
 	if !*serve {
 		fmt.Printf("\nThe service has stopped. To look at the data, run:\n  vibereport serve --db %s --addr %s\n", common.db, *addr)
 		return exitOK
