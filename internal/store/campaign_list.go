@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -140,9 +139,6 @@ func (db *DB) campaignListConditions(ctx context.Context, f CampaignFilter) ([]s
 		return append(where, "c.message_id = ?"), append(args, id), nil
 	}
 
-	if err := db.fillSearchColumns(ctx, f.AccountID); err != nil {
-		return nil, nil, err
-	}
 	if tag, ok := cutPrefixFold(search, "tag:"); ok {
 		where = append(where, `c.search_tags LIKE ? ESCAPE '\'`)
 		return where, append(args, tagPattern(tag)), nil
@@ -175,57 +171,15 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 	return "", false
 }
 
-// fillSearchColumns sets search_name and search_tags on the account's
-// campaigns that lack them. Filling them here, not when a campaign is
-// written, covers campaigns created by any code path.
-//
-// NOTE: a campaign renamed or retagged after its columns were filled keeps
-// matching its old name until search_name is set back to NULL, so any
-// future rename must do that.
-func (db *DB) fillSearchColumns(ctx context.Context, accountID int64) error {
-	rows, err := db.query(ctx, `SELECT id, name, tags FROM campaigns WHERE account_id = ? AND search_name IS NULL`, accountID)
-	if err != nil {
-		return fmt.Errorf("read campaign names for search: %w", err)
+// searchColumns returns a campaign's search_name and search_tags: the
+// name lowercased, and the lowercased tags each followed by a line feed
+// after a leading one, so a LIKE pattern can match one whole tag.
+func searchColumns(name string, tags []string) (string, string) {
+	folded := "\n"
+	for _, t := range tags {
+		folded += strings.ToLower(t) + "\n"
 	}
-	type pending struct {
-		id         int64
-		name, tags string
-	}
-	var list []pending
-	for rows.Next() {
-		var p pending
-		if err := rows.Scan(&p.id, &p.name, &p.tags); err != nil {
-			rows.Close()
-			return fmt.Errorf("read campaign names for search: %w", err)
-		}
-		list = append(list, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read campaign names for search: %w", err)
-	}
-	if len(list) == 0 {
-		return nil
-	}
-
-	return db.InTx(ctx, func(tx *Tx) error {
-		for _, p := range list {
-			var tags []string
-			if err := json.Unmarshal([]byte(p.tags), &tags); err != nil {
-				return fmt.Errorf("campaign %d: tags: %w", p.id, err)
-			}
-			folded := "\n"
-			for _, t := range tags {
-				folded += strings.ToLower(t) + "\n"
-			}
-			_, err := tx.exec(ctx, `UPDATE campaigns SET search_name = ?, search_tags = ? WHERE account_id = ? AND id = ?`,
-				strings.ToLower(p.name), folded, accountID, p.id)
-			if err != nil {
-				return fmt.Errorf("fill search columns of campaign %d: %w", p.id, err)
-			}
-		}
-		return nil
-	})
+	return strings.ToLower(name), folded
 }
 
 // addSummaryCounts reads the DimensionAll counters of every listed

@@ -23,12 +23,14 @@ func (db *DB) CreateCampaign(ctx context.Context, c *domain.Campaign) error {
 	if c.SegmentID != 0 {
 		segment = c.SegmentID
 	}
+	searchName, searchTags := searchColumns(c.Name, c.Tags)
 	return db.InTx(ctx, func(tx *Tx) error {
 		c.ID, err = tx.insert(ctx, `INSERT INTO campaigns (account_id, name, message_id, segment_id, provider_id, tags,
-			ttl_seconds, launched_by, segment_updated_at, started_at, finished_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			ttl_seconds, launched_by, segment_updated_at, started_at, finished_at, created_at, search_name, search_tags)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.AccountID, c.Name, c.MessageID, segment, c.ProviderID, string(tags), int64(c.TTL/time.Second),
-			c.LaunchedBy, ms(c.SegmentUpdatedAt), ms(c.StartedAt), ms(c.FinishedAt), c.CreatedAt.UnixMilli())
+			c.LaunchedBy, ms(c.SegmentUpdatedAt), ms(c.StartedAt), ms(c.FinishedAt), c.CreatedAt.UnixMilli(),
+			searchName, searchTags)
 		if err != nil {
 			return fmt.Errorf("create campaign: %w", err)
 		}

@@ -5,17 +5,15 @@
 -- by Go's strings.ToLower. SQLite's LOWER() folds only ASCII, and both
 -- engines must match Cyrillic names alike. search_tags wraps each tag in
 -- line feeds ("\nsale\nspring\n") so that a LIKE pattern can match one
--- whole tag. Both stay NULL until the store fills them before a search.
+-- whole tag. The store writes both whenever it writes a campaign.
 
 -- +goose Up
 ALTER TABLE campaigns ADD COLUMN search_name TEXT;
 ALTER TABLE campaigns ADD COLUMN search_tags TEXT;
 CREATE INDEX campaigns_account_sent ON campaigns (account_id, (COALESCE(started_at, created_at)), id);
 CREATE INDEX campaigns_account_message ON campaigns (account_id, message_id);
-CREATE INDEX campaigns_search_missing ON campaigns (account_id) WHERE search_name IS NULL;
 
 -- +goose Down
-DROP INDEX campaigns_search_missing;
 DROP INDEX campaigns_account_message;
 DROP INDEX campaigns_account_sent;
 ALTER TABLE campaigns DROP COLUMN search_tags;
