@@ -66,11 +66,15 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request, account 
 	if err != nil {
 		return err
 	}
+	var segment *domain.Segment
 	if req.SegmentID != 0 {
-		// TODO: accept segment_id once the store can look a segment up in
-		// the caller's account; without that check a campaign could name
-		// another account's segment.
-		return badRequest("segment_id: %d: segments cannot be attached to campaigns through the API yet: omit segment_id", req.SegmentID)
+		segment, err = s.db.Segment(r.Context(), account.ID, req.SegmentID)
+		if isNotFound(err) {
+			return badRequest("segment_id: segment %d not found in this account: create it with POST /api/v1/segments", req.SegmentID)
+		}
+		if err != nil {
+			return err
+		}
 	}
 
 	ttl := message.TTL
@@ -97,6 +101,10 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request, account 
 		TTL:        ttl,
 		LaunchedBy: strings.TrimSpace(req.LaunchedBy),
 		StartedAt:  startedAt,
+	}
+	if segment != nil {
+		// The report shows when the segment was last edited as of launch.
+		c.SegmentID, c.SegmentUpdatedAt = segment.ID, segment.UpdatedAt
 	}
 	if err := s.db.CreateCampaign(r.Context(), c); err != nil {
 		return err
