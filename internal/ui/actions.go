@@ -97,7 +97,7 @@ type deleteView struct {
 	Report   *report.Report
 }
 
-// confirmDelete asks before a report is deleted.
+// confirmDelete renders the confirmation step before a report is deleted.
 func (h *Handler) confirmDelete(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	if !v.Role.CanDelete() {
 		return forbidden()

@@ -20,8 +20,8 @@ const (
 
 // Ranking of the report list. A campaign competes for best and worst only
 // with at least minRankedDelivered delivered messages, because the rates of
-// a handful of messages say little, and only when at least two campaigns
-// qualify.
+// a handful of messages vary too much to compare, and only when at least
+// two campaigns qualify.
 const minRankedDelivered = 50
 
 // rankings are the rates the list can rank by.
@@ -48,7 +48,7 @@ type campaignListView struct {
 	Rank     string
 	Rankings []string
 	Columns  []string
-	Shown    map[string]bool
+	Chosen   map[string]bool
 	All      []string
 	Rows     []campaignRow
 	// Truncated is true when more campaigns match than the list shows.
@@ -91,13 +91,13 @@ func (h *Handler) campaignList(w http.ResponseWriter, r *http.Request, v *viewer
 		Rankings:  rankings,
 		Columns:   columns,
 		All:       listColumns,
-		Shown:     map[string]bool{},
+		Chosen:    map[string]bool{},
 		Limit:     store.MaxCampaignListLimit,
 		MinRanked: minRankedDelivered,
 		Query:     url.Values{},
 	}
 	for _, c := range columns {
-		view.Shown[c] = true
+		view.Chosen[c] = true
 	}
 	if !slices.Contains(rankings, view.Rank) {
 		view.Rank = rankings[0]

@@ -68,6 +68,7 @@ func TestCatalogHasEveryComputedKey(t *testing.T) {
 		keys = append(keys, metricKey(string(m)))
 	}
 	keys = append(keys, metricKey(string(domain.MetricClicksTotal)))
+
 	for _, s := range []domain.Status{domain.StatusNotSent, domain.StatusSent, domain.StatusFailed,
 		domain.StatusDelivered, domain.StatusRead, domain.StatusClicked} {
 		keys = append(keys, "status."+s.String())
@@ -75,6 +76,7 @@ func TestCatalogHasEveryComputedKey(t *testing.T) {
 	for _, r := range domain.FailureReasons {
 		keys = append(keys, "reason."+string(r))
 	}
+
 	for _, name := range normNames {
 		keys = append(keys, "norm."+name)
 	}
@@ -90,6 +92,7 @@ func TestCatalogHasEveryComputedKey(t *testing.T) {
 	for _, name := range []string{"ctr", "ctor"} {
 		keys = append(keys, "rate."+name, "rate."+name+".long")
 	}
+
 	for _, name := range []string{"audience", "sent", "delivered", "read", "clicked", "undelivered"} {
 		keys = append(keys, "denominator."+name)
 	}
@@ -109,6 +112,7 @@ func TestCatalogHasEveryComputedKey(t *testing.T) {
 	for _, status := range []string{"400", "403", "404", "413", "500", "501"} {
 		keys = append(keys, "http."+status)
 	}
+
 	for _, key := range keys {
 		if !HasKey(key) {
 			t.Errorf("English catalog lacks computed key %q", key)

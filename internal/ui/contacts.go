@@ -56,7 +56,7 @@ func (h *Handler) contacts(w http.ResponseWriter, r *http.Request, v *viewer) er
 		return err
 	}
 
-	// One extra row tells whether another page follows.
+	// One extra row shows whether another page follows.
 	page, err := h.db.MetricContacts(r.Context(), store.ContactQuery{
 		AccountID:  v.Account.ID,
 		CampaignID: c.ID,

@@ -42,8 +42,8 @@ type detailCell struct {
 	Rate  *report.Rate
 }
 
-// details builds the per-language table and the breakdown the ?by=
-// parameter asks for.
+// details builds the per-language table and the breakdown that the ?by=
+// parameter requests.
 func (h *Handler) details(r *http.Request, v *viewer, c *domain.Campaign) (detailsView, error) {
 	d := detailsView{Dimensions: report.BreakdownDimensions}
 	loc := v.Account.Location()

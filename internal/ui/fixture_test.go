@@ -107,7 +107,7 @@ func startSite(t *testing.T) *site {
 }
 
 // call sends an authenticated JSON API request, fails the test unless it
-// succeeds, and decodes the answer into out when out is not nil.
+// succeeds, and decodes the response into out when out is not nil.
 func (s *site) call(method, path string, body, out any) {
 	s.t.Helper()
 	var reader io.Reader

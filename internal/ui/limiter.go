@@ -69,7 +69,7 @@ func (l *signinLimiter) fail(key string, now time.Time) {
 	f.n++
 }
 
-// succeed forgets the failures of key after a correct password.
+// succeed clears the failures of key after a correct password.
 func (l *signinLimiter) succeed(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -50,7 +50,7 @@ func parsePages(assets *assetSet) (*pageSet, error) {
 	return set, nil
 }
 
-// pageData is what every page template receives. Data holds the page's own
+// pageData is the input of every page template. Data holds the page's own
 // view.
 type pageData struct {
 	Lang  string

@@ -156,7 +156,7 @@ func safeNext(next string) string {
 // clientIP returns the address the request came from.
 //
 // NOTE: behind a reverse proxy this is the proxy's address, so the sign-in
-// limit then applies per email across all clients; X-Forwarded-For is not
+// limit then applies per email across all clients. X-Forwarded-For is not
 // read because a client can forge it.
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -26,7 +26,7 @@ const SessionLifetime = 7 * 24 * time.Hour
 // selection, carries a few hundred campaign ids.
 const maxFormBytes = 64 << 10
 
-// Config is what the browser report needs.
+// Config is the browser report's dependencies and settings.
 type Config struct {
 	DB *store.DB
 	// Writer applies due expiries before a report is shown, as the JSON
@@ -194,6 +194,7 @@ func (h *Handler) viewer(r *http.Request) (*viewer, error) {
 	if err != nil || cookie.Value == "" {
 		return nil, errNoSession
 	}
+
 	ctx := r.Context()
 	session, err := h.db.SessionByToken(ctx, cookie.Value)
 	if errors.Is(err, store.ErrNotFound) {
@@ -209,6 +210,7 @@ func (h *Handler) viewer(r *http.Request) (*viewer, error) {
 	if err != nil {
 		return nil, err
 	}
+
 	account, err := h.db.Account(ctx, session.AccountID)
 	if err != nil {
 		return nil, err
@@ -222,8 +224,8 @@ func (h *Handler) viewer(r *http.Request) (*viewer, error) {
 	return &viewer{Session: session, User: user, Account: account, Role: role, token: cookie.Value}, nil
 }
 
-// redirectToSignin sends a GET to the sign-in page with the page to return
-// to, and answers anything else with 401.
+// redirectToSignin redirects a GET to the sign-in page with the page to
+// return to, and rejects any other method with 401.
 func (h *Handler) redirectToSignin(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, T(DefaultLang, "error.signed-out"), http.StatusUnauthorized)
