@@ -88,7 +88,7 @@ func runDemo(args []string) int {
 	email := fmt.Sprintf("demo-%d@example.com", result.AccountID)
 	password, err := ui.CreateUser(ctx, app.DB, result.AccountID, email, auth.RoleAdmin)
 	if err != nil {
-		log.Error("create demo user", "err", err)
+		log.Error("create demo user failed", "account_id", result.AccountID, "err", err)
 		return exitError
 	}
 
