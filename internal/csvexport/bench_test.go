@@ -190,5 +190,5 @@ func ExampleExportContacts() {
 	}
 	fmt.Printf("%q\n", out.String())
 	// Output:
-	// "delivery_id,contact_id,phone,viber_user_id,first_name,last_name,email,language,status,provider_message_id,sent_at,delivered_at,read_at,clicked_at,failed_at,failure_reason,failure_detail,unsubscribed_at,clicks\r\n1,2,+380671234567,,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"a\"\")\",,,,sent,,2025-03-01T09:00:00Z,,,,,,,,0\r\n"
+	// "delivery_id,contact_id,phone,viber_user_id,first_name,last_name,email,language,status,not_sent_reason,provider_message_id,sent_at,delivered_at,read_at,clicked_at,failed_at,failure_reason,failure_detail,unsubscribed_at,clicks\r\n1,2,+380671234567,,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"a\"\")\",,,,sent,,,2025-03-01T09:00:00Z,,,,,,,,0\r\n"
 }

@@ -19,6 +19,8 @@ import (
 //     when unknown.
 //   - status: the delivery's current status, one of not_sent, sent, failed,
 //     delivered, read, clicked.
+//   - not_sent_reason: for not_sent, the bucket (inaccessible,
+//     over_plan_limit, annoyance_limit, duplicate); empty otherwise.
 //   - provider_message_id: the provider's id for the message.
 //   - sent_at, delivered_at, read_at, clicked_at, failed_at: the earliest
 //     time of each status, and clicked_at is the first click.
@@ -30,7 +32,7 @@ import (
 //   - clicks: the total number of tracked clicks, counting repeats.
 var ContactColumns = []string{
 	"delivery_id", "contact_id", "phone", "viber_user_id", "first_name", "last_name", "email",
-	"language", "status", "provider_message_id",
+	"language", "status", "not_sent_reason", "provider_message_id",
 	"sent_at", "delivered_at", "read_at", "clicked_at", "failed_at",
 	"failure_reason", "failure_detail", "unsubscribed_at", "clicks",
 }
@@ -71,16 +73,17 @@ func (cw *ContactWriter) Write(mc *store.MetricContact) error {
 	r[6] = Cell(mc.Email)
 	r[7] = Cell(d.Language)
 	r[8] = d.Status.String()
-	r[9] = Cell(d.ProviderMessageID)
-	r[10] = formatTime(d.SentAt)
-	r[11] = formatTime(d.DeliveredAt)
-	r[12] = formatTime(d.ReadAt)
-	r[13] = formatTime(d.ClickedAt)
-	r[14] = formatTime(d.FailedAt)
-	r[15] = Cell(string(d.FailureReason))
-	r[16] = Cell(d.FailureDetail)
-	r[17] = formatTime(d.UnsubscribedAt)
-	r[18] = strconv.FormatInt(d.ClicksTotal, 10)
+	r[9] = Cell(string(d.NotSentReason))
+	r[10] = Cell(d.ProviderMessageID)
+	r[11] = formatTime(d.SentAt)
+	r[12] = formatTime(d.DeliveredAt)
+	r[13] = formatTime(d.ReadAt)
+	r[14] = formatTime(d.ClickedAt)
+	r[15] = formatTime(d.FailedAt)
+	r[16] = Cell(string(d.FailureReason))
+	r[17] = Cell(d.FailureDetail)
+	r[18] = formatTime(d.UnsubscribedAt)
+	r[19] = strconv.FormatInt(d.ClicksTotal, 10)
 	return cw.w.write(r)
 }
 

@@ -233,9 +233,9 @@ func TestExportExactBytes(t *testing.T) {
 		Email:     "olena@example.com",
 	}
 	header := "delivery_id,contact_id,phone,viber_user_id,first_name,last_name,email,language,status," +
-		"provider_message_id,sent_at,delivered_at,read_at,clicked_at,failed_at,failure_reason," +
+		"not_sent_reason,provider_message_id,sent_at,delivered_at,read_at,clicked_at,failed_at,failure_reason," +
 		"failure_detail,unsubscribed_at,clicks\r\n"
-	row := "42,9,+380671234567,,Олена,\"Smith, Jr.\",olena@example.com,uk,clicked,pm-1," +
+	row := "42,9,+380671234567,,Олена,\"Smith, Jr.\",olena@example.com,uk,clicked,,pm-1," +
 		"2025-03-01T09:30:00Z,2025-03-01T09:31:00Z,2025-03-01T09:32:00Z,2025-03-01T09:33:00Z,,,,,2\r\n"
 
 	withBOM, _ := export(t, Options{}, mc)
