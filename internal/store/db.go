@@ -94,6 +94,10 @@ func connect(dsn string, log *slog.Logger) (*DB, error) {
 	params.Set("_busy_timeout", "10000")
 	params.Set("_foreign_keys", "on")
 	params.Set("_cache_size", "-65536")
+	// Each connection keeps its 64 most recently used prepared statements.
+	// Ingest runs the same multi-row statements of up to 500 rows in every
+	// transaction, and parsing them again took about a fifth of its CPU.
+	params.Set("_stmt_cache_size", "64")
 
 	wparams := url.Values{}
 	for k, v := range params {
