@@ -15,6 +15,7 @@ import (
 
 	"github.com/vibereport/vibereport/internal/auth"
 	"github.com/vibereport/vibereport/internal/domain"
+	"github.com/vibereport/vibereport/internal/httplog"
 	"github.com/vibereport/vibereport/internal/ingest"
 	"github.com/vibereport/vibereport/internal/store"
 )
@@ -53,6 +54,8 @@ type Handler struct {
 	assets  *assetSet
 	limiter *signinLimiter
 	mux     *http.ServeMux
+	// logged is mux behind the request log.
+	logged http.Handler
 }
 
 // New parses the templates and registers every page.
@@ -102,27 +105,16 @@ func New(cfg Config) (*Handler, error) {
 	mux.Handle("POST /settings", h.page(h.saveSettings))
 	mux.HandleFunc("/", h.notFoundPage)
 	h.mux = mux
+	// The query string is left out of the log because searches carry
+	// phone numbers and names.
+	h.logged = httplog.Handler(h.log, "page request", mux)
 	return h, nil
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
-	start := time.Now()
-	rec := &statusRecorder{ResponseWriter: w}
-	h.mux.ServeHTTP(rec, r)
-
-	// The query string is left out of the log because searches carry
-	// phone numbers and names.
-	level := slog.LevelInfo
-	if rec.status >= 500 {
-		level = slog.LevelError
-	}
-	h.log.LogAttrs(r.Context(), level, "page request",
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
-		slog.Int("status", rec.statusOrOK()),
-		slog.Duration("duration", time.Since(start)))
+	h.logged.ServeHTTP(w, r)
 }
 
 // setSecurityHeaders keeps pages out of frames and limits what they load to
@@ -330,34 +322,3 @@ type errorView struct {
 	Status  int
 	Message string
 }
-
-// statusRecorder keeps the status a handler wrote, for the request log.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) statusOrOK() int {
-	if r.status == 0 {
-		return http.StatusOK
-	}
-	return r.status
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer, which
-// streamed CSV exports flush through.
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

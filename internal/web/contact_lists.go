@@ -1,10 +1,7 @@
 package web
 
 import (
-	"encoding/base64"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vibereport/vibereport/internal/domain"
@@ -79,7 +76,7 @@ func (s *Server) listContactListMembers(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	after, err := decodeMemberCursor(query.Get("cursor"))
+	after, err := decodeCursor(memberCursorPrefix, query.Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -94,7 +91,7 @@ func (s *Server) listContactListMembers(w http.ResponseWriter, r *http.Request, 
 	var next *string
 	if len(page) > limit {
 		page = page[:limit]
-		cursor := encodeMemberCursor(page[len(page)-1].ID)
+		cursor := encodeCursor(memberCursorPrefix, page[len(page)-1].ID)
 		next = &cursor
 	}
 	out := make([]listMemberJSON, len(page))
@@ -104,31 +101,4 @@ func (s *Server) listContactListMembers(w http.ResponseWriter, r *http.Request, 
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"contacts": out, "next_cursor": next})
 	return nil
-}
-
-// memberCursorPrefix tells member cursors apart from delivery cursors.
-const memberCursorPrefix = "m1:"
-
-func encodeMemberCursor(contactID int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(memberCursorPrefix + strconv.FormatInt(contactID, 10)))
-}
-
-func decodeMemberCursor(cursor string) (int64, error) {
-	if cursor == "" {
-		return 0, nil
-	}
-	invalid := badRequest("cursor: invalid value %q: pass next_cursor from the previous page unchanged, or omit it for the first page", truncate(cursor))
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil {
-		return 0, invalid
-	}
-	digits, ok := strings.CutPrefix(string(raw), memberCursorPrefix)
-	if !ok {
-		return 0, invalid
-	}
-	id, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil || id < 0 {
-		return 0, invalid
-	}
-	return id, nil
 }

@@ -99,7 +99,7 @@ func (s *Server) listMetricContacts(w http.ResponseWriter, r *http.Request, acco
 	if err != nil {
 		return err
 	}
-	afterID, err := decodeCursor(query.Get("cursor"))
+	afterID, err := decodeCursor(deliveryCursorPrefix, query.Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (s *Server) listMetricContacts(w http.ResponseWriter, r *http.Request, acco
 	resp := contactsResponse{Contacts: make([]metricContactJSON, 0, min(len(page), limit))}
 	if len(page) > limit {
 		page = page[:limit]
-		cursor := encodeCursor(page[len(page)-1].ID)
+		cursor := encodeCursor(deliveryCursorPrefix, page[len(page)-1].ID)
 		resp.NextCursor = &cursor
 	}
 	for i := range page {
@@ -168,18 +168,21 @@ func parseLimit(raw string) (int, error) {
 	return n, nil
 }
 
-// cursorPrefix versions the cursor format, so that a later format can tell
-// old cursors apart.
-const cursorPrefix = "d1:"
+// Cursor prefixes version each cursor format and keep a cursor of one list
+// from being used on another.
+const (
+	deliveryCursorPrefix = "d1:"
+	memberCursorPrefix   = "m1:"
+)
 
-// encodeCursor returns the opaque cursor for the page after delivery id.
-func encodeCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
+// encodeCursor returns the opaque cursor for the page after id.
+func encodeCursor(prefix string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.FormatInt(id, 10)))
 }
 
-// decodeCursor returns the delivery id a cursor continues after. The empty
-// cursor starts at the first page.
-func decodeCursor(cursor string) (int64, error) {
+// decodeCursor returns the id a cursor with the given prefix continues
+// after. The empty cursor starts at the first page.
+func decodeCursor(prefix, cursor string) (int64, error) {
 	if cursor == "" {
 		return 0, nil
 	}
@@ -188,7 +191,7 @@ func decodeCursor(cursor string) (int64, error) {
 	if err != nil {
 		return 0, invalid
 	}
-	digits, ok := strings.CutPrefix(string(raw), cursorPrefix)
+	digits, ok := strings.CutPrefix(string(raw), prefix)
 	if !ok {
 		return 0, invalid
 	}
