@@ -85,6 +85,22 @@ func (c *browserClient) signin(email, password string) int {
 	return status
 }
 
+// redirect sends req with the client's cookies and returns the status and
+// the raw Location header. It bypasses http.Client, which rejects a
+// Location that is not a valid URL before the test could inspect it.
+func (c *browserClient) redirect(req *http.Request) (int, string) {
+	c.t.Helper()
+	for _, cookie := range c.http.Jar.Cookies(req.URL) {
+		req.AddCookie(cookie)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
 func TestViewerCannotExportOrDelete(t *testing.T) {
 	s := startSite(t)
 	id := s.newCampaign(campaignSpec{name: "Viewer check", sent: 4, delivered: 3, read: 1})
@@ -187,6 +203,63 @@ func TestSigninCookieAndRateLimit(t *testing.T) {
 	}
 	if session.SameSite != http.SameSiteLaxMode {
 		t.Errorf("session cookie SameSite = %v, want Lax", session.SameSite)
+	}
+}
+
+func TestSigninNextStaysOnSite(t *testing.T) {
+	s := startSite(t)
+	// Browsers drop tabs and line breaks inside a URL and read a backslash
+	// as a slash, so a next with a control character or a backslash falls
+	// back to the report list.
+	cases := []struct {
+		next string
+		want string
+	}{
+		{"/campaigns/7?metric=read", "/campaigns/7?metric=read"},
+		{"/settings", "/settings"},
+		{"//evil.example/x", "/campaigns"},
+		{"https://evil.example/x", "/campaigns"},
+		{"/\\evil.example", "/campaigns"},
+		{"/./\\evil.example", "/campaigns"},
+		{"/campaigns\\..\\..\\evil.example", "/campaigns"},
+		{"/\t/evil.example", "/campaigns"},
+		{"/\n/evil.example", "/campaigns"},
+		{"/\x00/evil.example", "/campaigns"},
+		{"/\x7f/evil.example", "/campaigns"},
+		{"/signin?next=/settings", "/campaigns"},
+		{"", "/campaigns"},
+	}
+
+	signedIn := newBrowserClient(t, s)
+	if status := signedIn.signin(s.email, s.password); status != http.StatusSeeOther {
+		t.Fatalf("sign-in: status %d, want 303", status)
+	}
+	for _, tc := range cases {
+		req, err := http.NewRequest("GET", s.url+"/signin?next="+url.QueryEscape(tc.next), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, got := signedIn.redirect(req)
+		if status != http.StatusSeeOther || got != tc.want {
+			t.Errorf("signed in, GET /signin?next=%q: status %d to %q, want 303 to %q", tc.next, status, got, tc.want)
+		}
+	}
+
+	for _, tc := range cases {
+		c := newBrowserClient(t, s)
+		_, page := c.get("/signin")
+		token := signinTokenInput.FindStringSubmatch(page)[1]
+		form := url.Values{"email": {s.viewerEmail}, "password": {s.viewerPassword}, "token": {token}, "next": {tc.next}}
+		req, err := http.NewRequest("POST", s.url+"/signin", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", s.url)
+		status, got := c.redirect(req)
+		if status != http.StatusSeeOther || got != tc.want {
+			t.Errorf("POST /signin with next %q: status %d to %q, want 303 to %q", tc.next, status, got, tc.want)
+		}
 	}
 }
 

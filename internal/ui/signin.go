@@ -145,12 +145,19 @@ func (h *Handler) signout(w http.ResponseWriter, r *http.Request, v *viewer) err
 
 // safeNext returns next when it is a path on this site, and the report
 // list otherwise, so the sign-in form cannot send a user to another site.
+// Browsers drop tabs and line breaks inside a URL and read a backslash as a
+// slash, which turns "/\t/host" and "/\\host" into "//host". Hence next
+// may contain neither a backslash nor an ASCII control character.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") || strings.HasPrefix(next, "/signin") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, isUnsafeInRedirect) || strings.HasPrefix(next, "/signin") {
 		return "/campaigns"
 	}
 	return next
+}
+
+func isUnsafeInRedirect(r rune) bool {
+	return r == '\\' || r < 0x20 || r == 0x7f
 }
 
 // clientIP returns the address the request came from.
