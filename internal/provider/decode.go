@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -25,6 +26,10 @@ func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
+		var typeError *json.UnmarshalTypeError
+		if errors.As(err, &typeError) {
+			return describeTypeError(typeError)
+		}
 		return fmt.Errorf("invalid JSON body: %w", err)
 	}
 
@@ -32,6 +37,42 @@ func decodeJSON(body []byte, v any) error {
 		return errors.New("invalid JSON body: unexpected data after the first JSON value")
 	}
 	return nil
+}
+
+// describeTypeError names the JSON field and kinds of a type mismatch in
+// the words of the provider's format rather than those of Go types.
+func describeTypeError(err *json.UnmarshalTypeError) error {
+	expected := jsonKindOf(err.Type)
+	if err.Field == "" {
+		return fmt.Errorf("invalid JSON body: got a JSON %s, expected %s", err.Value, expected)
+	}
+	return fmt.Errorf("invalid JSON body: field %q: got a JSON %s, expected %s", err.Field, err.Value, expected)
+}
+
+// jsonKindOf returns the JSON kind that decodes into a value of type t.
+func jsonKindOf(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == reflect.TypeFor[json.Number]() {
+		return "a number"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another JSON value"
 }
 
 // jsonText is a JSON string or number kept as its exact text, for ids and

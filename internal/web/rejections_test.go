@@ -138,6 +138,36 @@ func TestWebhookRejections(t *testing.T) {
 	})
 }
 
+func TestWebhookJSONTypeErrors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newTestServer(t, db)
+		f := s.newFixture()
+		cases := []struct {
+			name      string
+			body      string
+			wantError string
+		}{
+			{"array for the callback", `[]`,
+				`viber callback: invalid JSON body: got a JSON array, expected an object`},
+			{"number for event", `{"event":5,"timestamp":1740822000000,"message_token":1}`,
+				`viber callback: invalid JSON body: field "event": got a JSON number, expected a string`},
+			{"object for user_id", `{"event":"seen","timestamp":1740822000000,"message_token":1,"user_id":{"id":"u"}}`,
+				`viber callback: invalid JSON body: field "user_id": got a JSON object, expected a string`},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				status, body := s.postViber(f.provider.ID, c.body)
+				if status != http.StatusBadRequest {
+					t.Errorf("status = %d, want 400", status)
+				}
+				if got := errorOf(t, body); got != c.wantError {
+					t.Errorf("error:\n got  %s\n want %s", got, c.wantError)
+				}
+			})
+		}
+	})
+}
+
 func TestValidationMessages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newTestServer(t, db)
