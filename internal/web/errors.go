@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -94,7 +95,8 @@ func decodeBody(r *http.Request, v any) error {
 }
 
 func decodeJSON(body io.Reader, v any) error {
-	dec := json.NewDecoder(body)
+	var read bytes.Buffer
+	dec := json.NewDecoder(io.TeeReader(body, &read))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return describeJSONError(err)
@@ -105,6 +107,9 @@ func decodeJSON(body io.Reader, v any) error {
 			return err
 		}
 		return badRequest("invalid JSON body: unexpected data after the first JSON value: send exactly one JSON value")
+	}
+	if containsEscapedNUL(read.Bytes()) {
+		return badRequest("invalid JSON body: a string " + nulFix)
 	}
 	return nil
 }

@@ -42,6 +42,9 @@ func (s *Server) ingestEvents(w http.ResponseWriter, r *http.Request, account *d
 		if e.ProviderID == 0 {
 			return badRequest("item %d: missing provider_id: set the id of the provider connection that sent the message", i)
 		}
+		if field := eventFieldWithNUL(e.Event); field != "" {
+			return badRequest("item %d: %s: %s", i, field, nulFix)
+		}
 		if !owned[e.ProviderID] {
 			_, err := s.db.AccountProviderConnection(r.Context(), account.ID, e.ProviderID)
 			if isNotFound(err) {

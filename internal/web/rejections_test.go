@@ -168,6 +168,69 @@ func TestWebhookJSONTypeErrors(t *testing.T) {
 	})
 }
 
+func TestNULCharacterRejected(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newTestServer(t, db)
+		f := s.newFixture()
+		const stored = `a string contains the NUL character \u0000, which cannot be stored: remove it`
+		sentAt := testNow.Add(-10 * time.Minute)
+		s.mustCall("POST", fmt.Sprintf("/api/v1/campaigns/%d/deliveries", f.campaign.ID),
+			fmt.Sprintf(`[{"viber_user_id":"user-0","provider_message_id":%s,"sent_at":%d}]`, token(0), sentAt.UnixMilli()),
+			http.StatusOK, nil)
+		before := s.rawReport(f.campaign.ID)
+
+		cases := []struct {
+			name      string
+			method    string
+			path      string
+			body      string
+			wantError string
+		}{
+			{"campaign name", "POST", "/api/v1/campaigns",
+				fmt.Sprintf(`{"name":"Sale\u0000","message_id":%d,"provider_id":%d}`, f.message.ID, f.provider.ID),
+				"invalid JSON body: " + stored},
+			{"message text", "POST", "/api/v1/messages",
+				`{"name":"M","text":"Hi\u0000","ttl_seconds":3600}`,
+				"invalid JSON body: " + stored},
+			{"delivery language", "POST", fmt.Sprintf("/api/v1/campaigns/%d/deliveries", f.campaign.ID),
+				`[{"viber_user_id":"user-1","language":"u\u0000k","provider_message_id":"m1","sent_at":1740823200000}]`,
+				"invalid JSON body: " + stored},
+			{"event message id", "POST", "/api/v1/events",
+				fmt.Sprintf(`[{"provider_id":%d,"provider_message_id":"m\u00001","status":"sent","timestamp":1740823200}]`, f.provider.ID),
+				"item 0: provider_message_id: contains the NUL character \\u0000, which cannot be stored: remove it"},
+			{"search query", "GET", "/api/v1/campaigns?q=Sale%00", "",
+				`q: invalid value: the NUL character \u0000 is not allowed: remove it`},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				status, body := s.request(c.method, c.path, s.key, []byte(c.body), nil)
+				if status != http.StatusBadRequest {
+					t.Errorf("status = %d, want 400", status)
+				}
+				if got := errorOf(t, body); got != c.wantError {
+					t.Errorf("error:\n got  %s\n want %s", got, c.wantError)
+				}
+			})
+		}
+
+		t.Run("viber callback", func(t *testing.T) {
+			body := fmt.Sprintf(`{"event":"delivered","timestamp":%d,"message_token":%s,"user_id":"user-0\u0000"}`,
+				sentAt.Add(time.Minute).UnixMilli(), token(0))
+			status, got := s.postViber(f.provider.ID, body)
+			if status != http.StatusBadRequest {
+				t.Errorf("status = %d, want 400 so that the provider stops retrying", status)
+			}
+			want := "invalid callback: the viber_user_id value contains the NUL character \\u0000, which cannot be stored: remove it"
+			if errorOf(t, got) != want {
+				t.Errorf("error:\n got  %s\n want %s", errorOf(t, got), want)
+			}
+			if after := s.rawReport(f.campaign.ID); after != before {
+				t.Errorf("report changed:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	})
+}
+
 func TestValidationMessages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newTestServer(t, db)

@@ -173,6 +173,10 @@ func (s *Server) api(h apiHandler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		if name := queryParameterWithNUL(r.URL.Query()); name != "" {
+			s.writeError(w, r, badRequest("%s: invalid value: the NUL character \\u0000 is not allowed: remove it", name))
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxAPIBodyBytes)
 		if err := h(w, r, account); err != nil {
 			s.writeError(w, r, err)

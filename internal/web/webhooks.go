@@ -79,6 +79,11 @@ func (s *Server) webhook(variant string) http.HandlerFunc {
 
 		items := make([]ingest.Item, len(events))
 		for i, e := range events {
+			if field := eventFieldWithNUL(e); field != "" {
+				err := badRequest("invalid callback: the %s value %s", field, nulFix)
+				s.rejectCallback(w, r, id, conn.Kind, rejectInvalid, err, err)
+				return
+			}
 			items[i] = ingest.Item{ProviderID: conn.ID, Event: e}
 		}
 		_, err = s.writer.Ingest(r.Context(), &ingest.Batch{
