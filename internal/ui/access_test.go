@@ -289,6 +289,57 @@ func TestPagesRequireSession(t *testing.T) {
 	}
 }
 
+func TestNULCharacterRejected(t *testing.T) {
+	s := startSite(t)
+	id := s.newCampaign(campaignSpec{name: "NUL check", sent: 2, delivered: 2})
+	c := newBrowserClient(t, s)
+	if status := c.signin(s.email, s.password); status != http.StatusSeeOther {
+		t.Fatalf("sign-in: status %d, want 303", status)
+	}
+	const message = "contains the NUL character, which cannot be stored. Remove it and try again."
+
+	for _, path := range []string{"/campaigns?q=Sale%00", "/campaigns?tag=sale%00", "/campaigns?q%00=Sale"} {
+		status, page := c.get(path)
+		if status != http.StatusBadRequest {
+			t.Errorf("GET %s: status %d, want 400", path, status)
+		}
+		if !strings.Contains(page, message) {
+			t.Errorf("GET %s: page does not say %q", path, message)
+		}
+	}
+
+	c.get(fmt.Sprintf("/campaigns/%d", id))
+	form := url.Values{"csrf": {c.csrf}, "metric": {"delivered"}, "new_list": {"Readers\x00"}}
+	status, _, page := c.post(fmt.Sprintf("/campaigns/%d/export/list", id), s.url, form)
+	if status != http.StatusBadRequest {
+		t.Errorf("export to a new list named with NUL: status %d, want 400", status)
+	}
+	if !strings.Contains(page, message) {
+		t.Errorf("export to a new list named with NUL: page does not say %q", message)
+	}
+	other := newBrowserClient(t, s)
+	_, signinPage := other.get("/signin")
+	token := signinTokenInput.FindStringSubmatch(signinPage)[1]
+	form = url.Values{"email": {"anna\x00@shop.example"}, "password": {s.password}, "token": {token}}
+	status, _, page = other.post("/signin", s.url, form)
+	if status != http.StatusBadRequest {
+		t.Errorf("sign-in with NUL in the email: status %d, want 400", status)
+	}
+	if !strings.Contains(page, message) {
+		t.Errorf("sign-in with NUL in the email: page does not say %q", message)
+	}
+
+	var lists struct {
+		ContactLists []struct {
+			Name string `json:"name"`
+		} `json:"contact_lists"`
+	}
+	s.call("GET", "/api/v1/contact-lists", nil, &lists)
+	if len(lists.ContactLists) != 0 {
+		t.Errorf("contact lists after the rejected export: %+v, want none", lists.ContactLists)
+	}
+}
+
 func TestOtherAccountsCampaignNotFound(t *testing.T) {
 	s := startSite(t)
 	mine := s.newCampaign(campaignSpec{name: "Mine", sent: 2, delivered: 1})

@@ -56,6 +56,7 @@ var messagesEN = map[string]string{
 	"error.date-invalid":      "Invalid date %q. Use the date picker or the form YYYY-MM-DD.",
 	"error.period-invalid":    "Unknown period %q. Choose one of the presets.",
 	"error.list-name-long":    "The list name is too long. Use at most %d characters.",
+	"error.nul-character":     "The field %q contains the NUL character, which cannot be stored. Remove it and try again.",
 	"http.400":                "Bad request",
 	"http.403":                "Not allowed",
 	"http.404":                "Not found",

@@ -74,6 +74,12 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 		h.renderSignin(w, r, http.StatusBadRequest, view)
 		return
 	}
+	if strings.ContainsRune(email, 0) {
+		view.Email = ""
+		view.Error = T(DefaultLang, "error.nul-character", "email")
+		h.renderSignin(w, r, http.StatusBadRequest, view)
+		return
+	}
 
 	now := h.now()
 	key := email + "|" + clientIP(r)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -170,10 +171,37 @@ func (h *Handler) page(fn pageHandler) http.Handler {
 			}
 		}
 
+		// PostgreSQL text cannot store U+0000, so a search or form value with
+		// it would fail in the database with a 500.
+		fields := r.URL.Query()
+		if r.Method == http.MethodPost {
+			fields = r.Form
+		}
+		if name := fieldWithNUL(fields); name != "" {
+			h.writeError(w, r, v, badRequest("error.nul-character", name))
+			return
+		}
+
 		if err := fn(w, r, v); err != nil {
 			h.writeError(w, r, v, err)
 		}
 	})
+}
+
+// fieldWithNUL returns the name of the first field whose name or value
+// contains the NUL character U+0000, or "" when none does.
+func fieldWithNUL(fields url.Values) string {
+	for name, values := range fields {
+		if strings.ContainsRune(name, 0) {
+			return strings.ReplaceAll(name, "\x00", `\u0000`)
+		}
+		for _, value := range values {
+			if strings.ContainsRune(value, 0) {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 var errNoSession = errors.New("no session")
