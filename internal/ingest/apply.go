@@ -87,6 +87,7 @@ func applyBatches(ctx context.Context, tx *store.Tx, batches []*Batch, results [
 		return err
 	}
 
+	attached := map[contactKey]bool{}
 	for i, r := range records {
 		if !inserted[i] {
 			continue
@@ -109,6 +110,15 @@ func applyBatches(ctx context.Context, tx *store.Tx, batches []*Batch, results [
 		d := changes.track(target[i])
 		if err := applyRecord(ctx, tx, changes, d, r); err != nil {
 			return err
+		}
+		if r.ViberUserID != "" && r.Kind != domain.EventUnsubscribed {
+			key := contactKey{d.AccountID, d.ContactID}
+			if !attached[key] {
+				attached[key] = true
+				if err := tx.AttachViberUserID(ctx, d.AccountID, d.ContactID, r.ViberUserID); err != nil {
+					return err
+				}
+			}
 		}
 	}
 

@@ -179,8 +179,8 @@ func register(ctx context.Context, tx *store.Tx, reg *Registration, out *[]Regis
 // validateNewDelivery rejects, as input errors, an entry without a contact
 // and a not-sent reason that no report bucket counts.
 func validateNewDelivery(i int, nd NewDelivery) error {
-	if nd.Contact.Phone == "" && nd.Contact.ViberUserID == "" {
-		return &InputError{fmt.Errorf("deliveries[%d].contact: missing: give a phone or a viber_user_id", i)}
+	if nd.Contact.Phone == "" && nd.Contact.ViberUserID == "" && nd.Contact.ExternalID == "" {
+		return &InputError{fmt.Errorf("deliveries[%d].contact: missing: give a phone, a viber_user_id or an external_id", i)}
 	}
 	if nd.NotSentReason != "" {
 		if _, err := domain.ParseNotSentReason(string(nd.NotSentReason)); err != nil {

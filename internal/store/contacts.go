@@ -10,20 +10,26 @@ import (
 	"github.com/vibereport/vibereport/internal/domain"
 )
 
-// ContactRef identifies a contact by normalised phone or, for bot
-// subscribers who have no phone, by Viber user id.
+// ContactRef identifies a contact by normalised phone, by Viber user id for
+// bot subscribers who have no phone, or by the account's own external id
+// for contacts with neither (such as those left out for an invalid phone).
 type ContactRef struct {
 	Phone       string
 	ViberUserID string
+	ExternalID  string
 }
 
+// contactKeyColumns lists the columns that identify a contact, in order of
+// precedence: a reference is matched by the first one it sets.
+var contactKeyColumns = []string{"phone", "viber_user_id", "external_id"}
+
 // EnsureContacts returns the id of each referenced contact, creating the
-// contacts that do not exist yet. A phone takes precedence over a user id.
+// contacts that do not exist yet.
 func (tx *Tx) EnsureContacts(ctx context.Context, accountID int64, refs []ContactRef) ([]int64, error) {
 	now := time.Now().UnixMilli()
 	ids := make([]int64, len(refs))
 
-	for _, column := range []string{"phone", "viber_user_id"} {
+	for _, column := range contactKeyColumns {
 		var values []string
 		seen := map[string]bool{}
 		for _, r := range refs {
@@ -77,7 +83,7 @@ func (tx *Tx) EnsureContacts(ctx context.Context, accountID int64, refs []Contac
 		}
 
 		for i, r := range refs {
-			if ids[i] == 0 && r.key(column) != "" && (column == "phone" || r.Phone == "") {
+			if ids[i] == 0 && r.key(column) != "" {
 				ids[i] = found[r.key(column)]
 			}
 		}
@@ -85,20 +91,40 @@ func (tx *Tx) EnsureContacts(ctx context.Context, accountID int64, refs []Contac
 
 	for i := range refs {
 		if ids[i] == 0 {
-			return nil, fmt.Errorf("contact %d: neither phone nor viber_user_id given", i)
+			return nil, fmt.Errorf("contact %d: no phone, viber_user_id or external_id given", i)
 		}
 	}
 	return ids, nil
 }
 
+// key returns the reference's value for column when column is the first
+// key column the reference sets, and "" otherwise.
 func (r ContactRef) key(column string) string {
-	if column == "phone" {
-		return r.Phone
+	values := map[string]string{"phone": r.Phone, "viber_user_id": r.ViberUserID, "external_id": r.ExternalID}
+	for _, c := range contactKeyColumns {
+		if values[c] != "" {
+			if c == column {
+				return values[c]
+			}
+			return ""
+		}
 	}
-	if r.Phone != "" {
-		return ""
+	return ""
+}
+
+// AttachViberUserID records the Viber user id a callback reported for a
+// contact that has none yet, so that the user's later unsubscribe, which
+// names only the user, finds the contact. It does nothing when another
+// contact of the account already has that user id.
+func (tx *Tx) AttachViberUserID(ctx context.Context, accountID, contactID int64, viberUserID string) error {
+	_, err := tx.exec(ctx, `UPDATE contacts SET viber_user_id = ?, updated_at = ?
+		WHERE account_id = ? AND id = ? AND viber_user_id IS NULL
+		AND NOT EXISTS (SELECT 1 FROM contacts other WHERE other.account_id = ? AND other.viber_user_id = ?)`,
+		viberUserID, time.Now().UnixMilli(), accountID, contactID, accountID, viberUserID)
+	if err != nil {
+		return fmt.Errorf("attach viber user id to contact %d: %w", contactID, err)
 	}
-	return r.ViberUserID
+	return nil
 }
 
 // CreateContact inserts a contact and sets its id.

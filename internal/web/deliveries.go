@@ -22,6 +22,7 @@ const MaxDeliveriesPerRequest = 10_000
 type deliveryItem struct {
 	Phone             string          `json:"phone"`
 	ViberUserID       string          `json:"viber_user_id"`
+	ExternalID        string          `json:"external_id"`
 	Language          string          `json:"language"`
 	ProviderMessageID json.RawMessage `json:"provider_message_id"`
 	SentAt            json.RawMessage `json:"sent_at"`
@@ -151,21 +152,26 @@ func newDelivery(item *deliveryItem, field, region string) (ingest.NewDelivery, 
 	var nd ingest.NewDelivery
 
 	rawPhone := strings.TrimSpace(item.Phone)
-	viberUserID := strings.TrimSpace(item.ViberUserID)
-	if rawPhone == "" && viberUserID == "" {
-		return nd, badRequest("%s: missing phone and viber_user_id: set the contact's phone, or viber_user_id for a bot subscriber", field)
+	nd.Contact.ViberUserID = strings.TrimSpace(item.ViberUserID)
+	nd.Contact.ExternalID = strings.TrimSpace(item.ExternalID)
+	if rawPhone == "" && nd.Contact.ViberUserID == "" && nd.Contact.ExternalID == "" {
+		return nd, badRequest("%s: missing phone, viber_user_id and external_id: set the contact's phone, "+
+			"or viber_user_id for a bot subscriber, or external_id for a contact with neither", field)
 	}
 	if rawPhone != "" {
-		// NOTE: a contact left out as inaccessible because its phone is
-		// invalid cannot be registered by that phone, because contacts
-		// are keyed by normalised phone.
 		normalised, err := phone.Normalize(rawPhone, region)
-		if err != nil {
+		switch {
+		case err == nil:
+			nd.Contact.Phone = normalised
+		case item.NotSentReason == string(domain.NotSentInaccessible) && (nd.Contact.ViberUserID != "" || nd.Contact.ExternalID != ""):
+			// An invalid phone is what made this contact inaccessible;
+			// the contact is identified by its other id.
+		case item.NotSentReason == string(domain.NotSentInaccessible):
+			return nd, badRequest("%s.phone: %v; to count this contact as not_sent.inaccessible, also set external_id", field, err)
+		default:
 			return nd, badRequest("%s.phone: %v", field, err)
 		}
-		nd.Contact.Phone = normalised
 	}
-	nd.Contact.ViberUserID = viberUserID
 	nd.Language = strings.TrimSpace(item.Language)
 
 	if item.NotSentReason != "" {

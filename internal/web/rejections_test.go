@@ -263,7 +263,7 @@ func TestValidationMessages(t *testing.T) {
 				`deliveries[1].phone: phone "067-FLOWERS": invalid character 'F': write only digits, spaces, dashes, dots, slashes, parentheses and a leading +`},
 			{"missing contact", "POST", deliveries,
 				`[{"provider_message_id":"m1","sent_at":1740823200000}]`,
-				`deliveries[0]: missing phone and viber_user_id: set the contact's phone, or viber_user_id for a bot subscriber`},
+				`deliveries[0]: missing phone, viber_user_id and external_id: set the contact's phone, or viber_user_id for a bot subscriber, or external_id for a contact with neither`},
 			{"bad sent_at", "POST", deliveries,
 				`[{"phone":"+380671234560","provider_message_id":"m1","sent_at":"yesterday"}]`,
 				`deliveries[0].sent_at: invalid time "yesterday": use RFC 3339 such as "2025-03-01T10:00:04Z" or epoch milliseconds`},
