@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/vibereport/vibereport/internal/cli"
 	"github.com/vibereport/vibereport/internal/domain"
 	"github.com/vibereport/vibereport/internal/provider"
@@ -36,7 +38,7 @@ const (
 // BenchmarkViberCallback posts single signed Viber delivered callbacks, one
 // event per request, from 64 concurrent keep-alive clients. The trivial
 // sub-benchmark is the baseline: a handler on the same kind of loopback
-// server that only reads the body and answers 200. The engine
+// server that only reads the body and returns 200. The engine
 // sub-benchmarks serve cli.App's handler, with every callback naming its
 // own registered delivery, so each one is verified, stored raw, deduped,
 // moves a delivery from sent to delivered and updates the rollups.
@@ -48,11 +50,13 @@ func BenchmarkViberCallback(b *testing.B) {
 	})
 	for _, engine := range storetest.Engines() {
 		b.Run(engine, func(b *testing.B) {
-			api := startApp(b, engine)
+			api, app := startApp(b, engine)
 			fx := createCampaign(b, api, benchAuthToken)
 			registerDeliveries(b, api, fx.campaignID, 0, b.N, benchSentAt)
 			posts := viberPosts(b.N, fx.webhookURL(api))
+			before := readCommitStats(b, app)
 			postConcurrently(b, posts, callbackClients, 1)
+			reportCommitStats(b, before, readCommitStats(b, app))
 		})
 	}
 }
@@ -68,11 +72,13 @@ func BenchmarkEventsBatch(b *testing.B) {
 	})
 	for _, engine := range storetest.Engines() {
 		b.Run(engine, func(b *testing.B) {
-			api := startApp(b, engine)
+			api, app := startApp(b, engine)
 			fx := createCampaign(b, api, benchAuthToken)
 			registerDeliveries(b, api, fx.campaignID, 0, b.N*eventsPerBatch/2, benchSentAt)
 			posts := eventBatchPosts(b.N, api.base+"/api/v1/events", api.key, fx.providerID)
+			before := readCommitStats(b, app)
 			postConcurrently(b, posts, batchClients, eventsPerBatch)
+			reportCommitStats(b, before, readCommitStats(b, app))
 		})
 	}
 }
@@ -98,10 +104,11 @@ func startTrivialServer(b *testing.B) string {
 }
 
 // startApp starts cli.App on a fresh store with its handler on a loopback
-// listener, creates an account and returns a client with its API key. The
+// listener, creates an account and returns a client with its API key, and
+// the app. The
 // expiry sweeper is off. Logs go to io.Discard at info level, so the
 // request log is formatted as in production but not written.
-func startApp(b *testing.B, engine string) *apiClient {
+func startApp(b *testing.B, engine string) (*apiClient, *cli.App) {
 	b.Helper()
 	ctx := context.Background()
 	dsn := storetest.DSN(b, engine)
@@ -130,7 +137,40 @@ func startApp(b *testing.B, engine string) *apiClient {
 	if err != nil {
 		b.Fatalf("create account: %v", err)
 	}
-	return newAPIClient(ts.URL, created.APIKey)
+	return newAPIClient(ts.URL, created.APIKey), app
+}
+
+// commitStats holds the ingest writer's totals: transactions, the requests
+// they carried and the seconds they took.
+type commitStats struct {
+	commits, requests, seconds float64
+}
+
+func readCommitStats(b *testing.B, app *cli.App) commitStats {
+	b.Helper()
+	var size, latency dto.Metric
+	if err := app.Metrics.CommitBatchSize.Write(&size); err != nil {
+		b.Fatalf("read commit batch sizes: %v", err)
+	}
+	if err := app.Metrics.CommitLatency.Write(&latency); err != nil {
+		b.Fatalf("read commit latencies: %v", err)
+	}
+	return commitStats{
+		commits:  float64(size.GetHistogram().GetSampleCount()),
+		requests: size.GetHistogram().GetSampleSum(),
+		seconds:  latency.GetHistogram().GetSampleSum(),
+	}
+}
+
+// reportCommitStats reports the mean requests per transaction and the mean
+// transaction time, in milliseconds, between two readings.
+func reportCommitStats(b *testing.B, before, after commitStats) {
+	commits := after.commits - before.commits
+	if commits == 0 {
+		return
+	}
+	b.ReportMetric((after.requests-before.requests)/commits, "requests/commit")
+	b.ReportMetric(1000*(after.seconds-before.seconds)/commits, "ms/commit")
 }
 
 // preparedPost is one request, built before the timer starts.
