@@ -18,14 +18,25 @@ func applyBatches(ctx context.Context, tx *store.Tx, batches []*Batch, results [
 	ids := map[scope][]string{}
 	seen := map[scope]map[string]bool{}
 
+	var bodies []store.Callback
+	bodyOf := make([]int, len(batches))
+	for bi, b := range batches {
+		bodyOf[bi] = -1
+		if b.Body != nil {
+			bodyOf[bi] = len(bodies)
+			bodies = append(bodies, store.Callback{AccountID: b.AccountID, ProviderID: b.ProviderID,
+				Variant: b.Variant, ReceivedAt: b.ReceivedAt, Body: b.Body})
+		}
+	}
+	callbackIDs, err := tx.InsertCallbacks(ctx, bodies)
+	if err != nil {
+		return err
+	}
+
 	for bi, b := range batches {
 		var callbackID int64
-		if b.Body != nil {
-			id, err := tx.InsertCallback(ctx, b.AccountID, b.ProviderID, b.Variant, b.ReceivedAt, b.Body)
-			if err != nil {
-				return err
-			}
-			callbackID = id
+		if bodyOf[bi] >= 0 {
+			callbackID = callbackIDs[bodyOf[bi]]
 		}
 		for _, item := range b.Events {
 			r := &store.EventRecord{
@@ -87,7 +98,7 @@ func applyBatches(ctx context.Context, tx *store.Tx, batches []*Batch, results [
 		return err
 	}
 
-	attached := map[contactKey]bool{}
+	links := map[int64][]store.ViberUserLink{}
 	for i, r := range records {
 		if !inserted[i] {
 			continue
@@ -112,13 +123,13 @@ func applyBatches(ctx context.Context, tx *store.Tx, batches []*Batch, results [
 			return err
 		}
 		if r.ViberUserID != "" && r.Kind != domain.EventUnsubscribed {
-			key := contactKey{d.AccountID, d.ContactID}
-			if !attached[key] {
-				attached[key] = true
-				if err := tx.AttachViberUserID(ctx, d.AccountID, d.ContactID, r.ViberUserID); err != nil {
-					return err
-				}
-			}
+			links[d.AccountID] = append(links[d.AccountID], store.ViberUserLink{ContactID: d.ContactID, ViberUserID: r.ViberUserID})
+		}
+	}
+
+	for accountID, list := range links {
+		if err := tx.AttachViberUserIDs(ctx, accountID, list); err != nil {
+			return err
 		}
 	}
 

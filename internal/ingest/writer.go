@@ -195,6 +195,9 @@ func (r *request) reset() {
 
 func (w *Writer) apply(tx *store.Tx, group []*request) error {
 	ctx := context.Background()
+	if err := tx.PreferIndexScans(ctx); err != nil {
+		return err
+	}
 
 	var batches []*Batch
 	var results []*Result

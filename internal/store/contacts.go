@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vibereport/vibereport/internal/domain"
@@ -112,17 +113,47 @@ func (r ContactRef) key(column string) string {
 	return ""
 }
 
-// AttachViberUserID records the Viber user id a callback reported for a
-// contact that has none yet, so that the user's later unsubscribe, which
-// names only the user, finds the contact. It does nothing when another
-// contact of the account already has that user id.
-func (tx *Tx) AttachViberUserID(ctx context.Context, accountID, contactID int64, viberUserID string) error {
-	_, err := tx.exec(ctx, `UPDATE contacts SET viber_user_id = ?, updated_at = ?
-		WHERE account_id = ? AND id = ? AND viber_user_id IS NULL
-		AND NOT EXISTS (SELECT 1 FROM contacts other WHERE other.account_id = ? AND other.viber_user_id = ?)`,
-		viberUserID, time.Now().UnixMilli(), accountID, contactID, accountID, viberUserID)
-	if err != nil {
-		return fmt.Errorf("attach viber user id to contact %d: %w", contactID, err)
+// ViberUserLink names the Viber user id a callback reported for a contact.
+type ViberUserLink struct {
+	ContactID   int64
+	ViberUserID string
+}
+
+// AttachViberUserIDs records the Viber user ids callbacks reported for
+// contacts that have none yet, so that a user's later unsubscribe, which
+// names only the user, finds the contact. A link is skipped when its contact
+// already has a user id or another contact of the account has that one; of
+// links sharing a user id only the first is applied.
+func (tx *Tx) AttachViberUserIDs(ctx context.Context, accountID int64, links []ViberUserLink) error {
+	seen := make(map[string]bool, len(links))
+	unique := links[:0:0]
+	for _, l := range links {
+		if !seen[l.ViberUserID] {
+			seen[l.ViberUserID] = true
+			unique = append(unique, l)
+		}
+	}
+
+	const cols = 2
+	now := time.Now().UnixMilli()
+	for start := 0; start < len(unique); start += chunkRows {
+		chunk := unique[start:min(start+chunkRows, len(unique))]
+		args := make([]any, 0, len(chunk)*cols+4)
+		args = append(args, now)
+		for _, l := range chunk {
+			args = append(args, l.ContactID, l.ViberUserID)
+		}
+		args = append(args, accountID, accountID)
+		values := strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS TEXT)), ", len(chunk)), ", ")
+		// VALUES columns are named column1, column2 on both engines.
+		_, err := tx.exec(ctx, `UPDATE contacts SET viber_user_id = v.column2, updated_at = ?
+			FROM (VALUES `+values+`) AS v
+			WHERE contacts.account_id = ? AND contacts.id = v.column1 AND contacts.viber_user_id IS NULL
+			AND NOT EXISTS (SELECT 1 FROM contacts other WHERE other.account_id = ? AND other.viber_user_id = v.column2)`,
+			args...)
+		if err != nil {
+			return fmt.Errorf("attach viber user ids: %w", err)
+		}
 	}
 	return nil
 }

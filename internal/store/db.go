@@ -314,3 +314,19 @@ func (db *DB) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// PreferIndexScans tells PostgreSQL to avoid sequential scans for the rest
+// of the transaction; SQLite needs nothing. The ingest writer's statements
+// all look rows up by key, and a campaign can grow a table by a million
+// rows faster than autovacuum analyzes it. With statistics from when the
+// table was small, PostgreSQL 15 chose to filter every delivery of the
+// connection for each batch (0.37 s per 500 ids at 1M deliveries).
+func (tx *Tx) PreferIndexScans(ctx context.Context) error {
+	if tx.db.dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+		return fmt.Errorf("prefer index scans: %w", err)
+	}
+	return nil
+}

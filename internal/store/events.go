@@ -43,19 +43,54 @@ func (e *EventRecord) DedupeKey() string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// InsertCallback stores a raw callback body and returns its id. providerID
-// 0 stores NULL, for batches that span connections.
-func (tx *Tx) InsertCallback(ctx context.Context, accountID, providerID int64, variant string, receivedAt time.Time, body []byte) (int64, error) {
-	var provider any
-	if providerID != 0 {
-		provider = providerID
+// Callback is one raw callback body as received.
+type Callback struct {
+	AccountID int64
+	// ProviderID 0 stores NULL, for batches that span connections.
+	ProviderID int64
+	Variant    string
+	ReceivedAt time.Time
+	Body       []byte
+}
+
+// InsertCallbacks stores raw callback bodies with one statement per chunk
+// and returns their ids in order.
+// NOTE: ids are matched to rows by position, as in InsertDeliveries.
+func (tx *Tx) InsertCallbacks(ctx context.Context, callbacks []Callback) ([]int64, error) {
+	ids := make([]int64, 0, len(callbacks))
+	const cols = 5
+	for start := 0; start < len(callbacks); start += chunkRows {
+		chunk := callbacks[start:min(start+chunkRows, len(callbacks))]
+		args := make([]any, 0, len(chunk)*cols)
+		for _, c := range chunk {
+			var provider any
+			if c.ProviderID != 0 {
+				provider = c.ProviderID
+			}
+			args = append(args, c.AccountID, provider, c.Variant, c.ReceivedAt.UnixMilli(), c.Body)
+		}
+		rows, err := tx.query(ctx, `INSERT INTO callbacks (account_id, provider_id, variant, received_at, body)
+			VALUES `+placeholders(len(chunk), cols)+` RETURNING id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store callbacks: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store callbacks: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store callbacks: %w", err)
+		}
 	}
-	id, err := tx.insert(ctx, `INSERT INTO callbacks (account_id, provider_id, variant, received_at, body) VALUES (?, ?, ?, ?, ?)`,
-		accountID, provider, variant, receivedAt.UnixMilli(), body)
-	if err != nil {
-		return 0, fmt.Errorf("store callback: %w", err)
+	if len(ids) != len(callbacks) {
+		return nil, fmt.Errorf("store callbacks: %d ids returned for %d bodies", len(ids), len(callbacks))
 	}
-	return id, nil
+	return ids, nil
 }
 
 // InsertEvents appends events to the history, skipping exact replays, and
