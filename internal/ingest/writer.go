@@ -19,7 +19,7 @@ const maxGroup = 512
 
 // Writer owns every write that touches delivery state. Requests that arrive
 // while a transaction commits wait and are committed together in the next
-// one, so concurrent callbacks share a single sync to disk; each caller
+// one, so concurrent callbacks share a single sync to disk. Each caller
 // returns only after its transaction has committed.
 type Writer struct {
 	db      *store.DB
@@ -102,7 +102,8 @@ func (w *Writer) submit(ctx context.Context, r *request) error {
 	w.mu.RUnlock()
 
 	// Once queued, a request is committed or failed by the writer even if
-	// the caller gives up; waiting for the outcome keeps answers truthful.
+	// the caller gives up. Waiting for the outcome keeps the HTTP status
+	// true to what was stored.
 	return <-r.done
 }
 
