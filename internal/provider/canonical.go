@@ -266,10 +266,17 @@ func canonicalProviderID(raw json.RawMessage) (int64, error) {
 	return id, nil
 }
 
+// MaxMessageIDLength caps a provider message id. Real ids are UUIDs,
+// 64-bit integers or provider tokens well under this length.
+const MaxMessageIDLength = 256
+
 func canonicalMessageID(raw json.RawMessage) (string, error) {
 	const fix = "use the provider's message id as a JSON string or integer"
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", fmt.Errorf("missing provider_message_id: %s", fix)
+	}
+	if len(raw) > MaxMessageIDLength+2 {
+		return "", fmt.Errorf("invalid provider_message_id %s: longer than %d characters: %s", truncateRaw(raw), MaxMessageIDLength, fix)
 	}
 
 	if raw[0] != '"' {

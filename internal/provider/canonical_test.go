@@ -84,6 +84,8 @@ func TestParseCanonicalErrors(t *testing.T) {
 		{"empty message id", `[{"provider_message_id":" ","status":"sent","timestamp":1740823200}]`, `item 0: invalid provider_message_id " ": ` + idFix},
 		{"fractional message id", `[{"provider_message_id":1.5,"status":"sent","timestamp":1740823200}]`, "item 0: invalid provider_message_id 1.5: " + idFix},
 		{"object message id", `[{"provider_message_id":{},"status":"sent","timestamp":1740823200}]`, "item 0: invalid provider_message_id {}: " + idFix},
+		{"overlong message id", `[{"provider_message_id":` + strings.Repeat("7", 300) + `,"status":"sent","timestamp":1740823200}]`,
+			"item 0: invalid provider_message_id " + strings.Repeat("7", 40) + "...: longer than 256 characters: " + idFix},
 		{"missing timestamp", `[{"provider_message_id":"a","status":"sent"}]`, "item 0: missing timestamp: " + timestampFix},
 		{"text timestamp", `[{"provider_message_id":"a","status":"sent","timestamp":"yesterday"}]`, `item 0: invalid timestamp "yesterday": ` + timestampFix},
 		{"fractional timestamp", `[{"provider_message_id":"a","status":"sent","timestamp":1740823200.5}]`, "item 0: invalid timestamp 1740823200.5: " + timestampFix},
