@@ -81,7 +81,7 @@ func TestCatalogHasEveryComputedKey(t *testing.T) {
 		keys = append(keys, "norm."+name)
 	}
 	for _, dim := range report.BreakdownDimensions {
-		keys = append(keys, "dimension."+dim)
+		keys = append(keys, "dimension."+dim, "details.by."+dim)
 	}
 	for _, role := range []string{"admin", "marketer", "viewer"} {
 		keys = append(keys, "role."+role)

@@ -201,7 +201,15 @@ var messagesEN = map[string]string{
 	"details.add":         "Add details",
 	"details.choose":      "Choose a breakdown…",
 	"details.show":        "Show",
-	"details.by":          "By %s",
+	// Headings of a chosen breakdown. They are sentence case, while the
+	// dimension.* names below start with a capital as column headers do.
+	"details.by.language": "By language",
+	"details.by.segment":  "By segment",
+	"details.by.day":      "By day",
+	"details.by.hour":     "By hour",
+	"details.by.link":     "By clicked link",
+	"details.by.reason":   "By failure reason",
+	"details.by.os":       "By clicking device OS",
 	"details.empty":       "No deliveries yet.",
 	"dimension.language":  "Language",
 	"dimension.segment":   "Segment",
