@@ -37,7 +37,7 @@ func (f *filler) runCampaign(ctx context.Context, index int, spec *campaignSpec,
 	var message struct {
 		ID int64 `json:"id"`
 	}
-	if err := f.api.call(ctx, http.MethodPost, "/api/v1/messages", spec.messageRequest(), &message); err != nil {
+	if err := f.api.call(ctx, http.MethodPost, "/api/v1/messages", spec.messageRequest(f.cfg.BaseURL), &message); err != nil {
 		return CampaignResult{}, fmt.Errorf("demo: create message %q: %w", spec.messageName, err)
 	}
 

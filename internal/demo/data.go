@@ -174,14 +174,16 @@ var campaignSpecs = []campaignSpec{
 
 // messageRequest returns the JSON body that creates the campaign's message.
 // The default content is the English version, which contacts of unknown
-// language get.
-func (c *campaignSpec) messageRequest() map[string]any {
+// language get. The image is one the service itself serves at baseURL, so
+// previews load without reaching any other host.
+func (c *campaignSpec) messageRequest(baseURL string) map[string]any {
+	image := baseURL + "/static/demo/" + c.slug + ".svg"
 	versions := make([]map[string]any, 0, len(languages))
 	for _, lang := range languages {
 		versions = append(versions, map[string]any{
 			"language":       lang,
 			"text":           c.texts[lang],
-			"image_url":      "https://shop.example.com/img/" + c.slug + ".jpg",
+			"image_url":      image,
 			"button_caption": c.captions[lang],
 			"button_url":     c.buttonURL(lang),
 		})
@@ -189,7 +191,7 @@ func (c *campaignSpec) messageRequest() map[string]any {
 	return map[string]any{
 		"name":           c.messageName,
 		"text":           c.texts["en"],
-		"image_url":      "https://shop.example.com/img/" + c.slug + ".jpg",
+		"image_url":      image,
 		"button_caption": c.captions["en"],
 		"button_url":     c.buttonURL("en"),
 		"ttl_seconds":    int64(c.ttl / time.Second),

@@ -77,13 +77,22 @@ func (s *assetSet) url(name string) string {
 // serveAsset serves a static file by its hashed name with a cache lifetime
 // of a year. An outdated hash is not found, because the page that asked
 // for it was rendered by another build.
+//
+// Files under demo/ are also served by their plain names, with a short
+// cache lifetime, because demo messages link to them from outside any page.
 func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.assets.byHashed[strings.TrimPrefix(r.URL.Path, "/static/")]
+	name := strings.TrimPrefix(r.URL.Path, "/static/")
+	cache := "public, max-age=31536000, immutable"
+	a, ok := h.assets.byHashed[name]
+	if !ok && strings.HasPrefix(name, "demo/") {
+		a, ok = h.assets.byName[name]
+		cache = "public, max-age=3600"
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", a.contentType)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("Cache-Control", cache)
 	http.ServeContent(w, r, a.hashedName, time.Time{}, bytes.NewReader(a.body))
 }
