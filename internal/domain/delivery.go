@@ -46,7 +46,7 @@ func (d *Delivery) Apply(e Event) bool {
 
 	if e.Kind != EventUnsubscribed {
 		// An unsubscribe concerns the contact and may be attributed to a
-		// message sent after it, so it says nothing about the sent time.
+		// message sent after it, so it gives no evidence of the sent time.
 		d.keepEarlierSentAt(at)
 	}
 

@@ -2,7 +2,7 @@ package domain
 
 import "time"
 
-// EventKind is what a provider callback reports about one message.
+// EventKind is the status a provider callback reports for one message.
 type EventKind string
 
 const (

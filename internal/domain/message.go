@@ -27,7 +27,7 @@ type Message struct {
 	CreatedAt time.Time
 }
 
-// Content is what a Viber client shows for one message version.
+// Content is the text, image and button a Viber client shows for one message version.
 type Content struct {
 	Text          string `json:"text"`
 	ImageURL      string `json:"image_url,omitempty"`

@@ -2,7 +2,7 @@ package domain
 
 import "fmt"
 
-// FailureReason says why a sent message never reached the contact.
+// FailureReason is the cause of a sent message never reaching the contact.
 type FailureReason string
 
 const (
@@ -31,7 +31,7 @@ func ParseFailureReason(name string) (FailureReason, error) {
 	return "", fmt.Errorf("invalid failure reason %q: use one of not_viber_user, blocked, no_device, expired, rejected, provider_error, no_balance", name)
 }
 
-// NotSentReason says why a contact of the audience was never handed to a provider.
+// NotSentReason is the cause of a contact of the audience never being handed to a provider.
 type NotSentReason string
 
 const (

@@ -10,7 +10,7 @@ import (
 )
 
 // Handler logs every request next serves with message msg, at error level
-// for 5xx answers and info otherwise.
+// for 5xx responses and info otherwise.
 func Handler(log *slog.Logger, msg string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()

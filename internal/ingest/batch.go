@@ -30,7 +30,7 @@ type Item struct {
 	domain.Event
 }
 
-// Result says what a committed batch did.
+// Result is the outcome of a committed batch.
 type Result struct {
 	// New counts events not seen before; the rest were replays.
 	New int

@@ -47,7 +47,8 @@ type Registered struct {
 }
 
 // InputError is a registration the store cannot accept as given. Handlers
-// answer it with 4xx; it never fails the other requests of a group commit.
+// respond to it with 4xx, and the writer retries the other requests of its
+// group commit without it.
 type InputError struct{ Err error }
 
 func (e *InputError) Error() string { return e.Err.Error() }

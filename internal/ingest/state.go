@@ -38,9 +38,9 @@ func newChangeSet() *changeSet {
 	}
 }
 
-// track registers a delivery loaded from the store; a delivery tracked twice
-// keeps its first copy, so later lookups see changes made earlier in the
-// same transaction.
+// track registers a delivery loaded from the store. A delivery tracked
+// twice keeps its first copy, so later lookups see changes made earlier in
+// the same transaction.
 func (c *changeSet) track(d *domain.Delivery) *domain.Delivery {
 	if cur, ok := c.current[d.ID]; ok {
 		return cur

@@ -156,7 +156,8 @@ func (w *Writer) run() {
 }
 
 // commit runs a group in one transaction. When that fails, it retries each
-// request alone, so one bad request cannot fail the others.
+// request in a transaction of its own, so a request that fails alone
+// does not fail the others.
 func (w *Writer) commit(group []*request) {
 	start := time.Now()
 	err := w.db.InTx(context.Background(), func(tx *store.Tx) error {

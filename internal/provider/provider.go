@@ -31,7 +31,7 @@ var Kinds = []Kind{KindViberBot, KindInfobip, KindVonage, KindSinch, KindYespo, 
 const MaxCallbackBytes = 1 << 20
 
 // ErrUnauthenticated marks a callback whose signature or credentials do not
-// verify. Handlers answer it with 401 and store nothing.
+// verify. Handlers respond to it with 401 and store nothing.
 var ErrUnauthenticated = errors.New("callback not authenticated")
 
 // Request is one received callback: the raw body exactly as read, its
@@ -61,7 +61,7 @@ type Adapter interface {
 
 	// Parse decodes a verified body into events. Records the product does
 	// not track (subscriptions, incoming messages, webhook checks) yield no
-	// events and no error; a body that is not the provider's format is an
+	// events and no error. A body that is not the provider's format is an
 	// error naming what is wrong.
 	Parse(req Request) ([]domain.Event, error)
 }

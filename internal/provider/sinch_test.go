@@ -178,7 +178,7 @@ func TestSinchVerifyNonceReuse(t *testing.T) {
 		t.Fatalf("first Verify: %v", err)
 	}
 
-	// Sinch retries the identical request after an error answer; it must
+	// Sinch retries the identical request after an error response. It must
 	// verify again, and storing it twice changes nothing.
 	if err := adapter.Verify(secret, Request{Header: header, Body: body, ReceivedAt: now.Add(4 * time.Minute)}); err != nil {
 		t.Fatalf("identical retry: %v", err)

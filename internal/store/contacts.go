@@ -122,8 +122,8 @@ type ViberUserLink struct {
 // AttachViberUserIDs records the Viber user ids callbacks reported for
 // contacts that have none yet, so that a user's later unsubscribe, which
 // names only the user, finds the contact. A link is skipped when its contact
-// already has a user id or another contact of the account has that one; of
-// links sharing a user id only the first is applied.
+// already has a user id or another contact of the account has that one. Of
+// links sharing a user id, only the first is applied.
 func (tx *Tx) AttachViberUserIDs(ctx context.Context, accountID int64, links []ViberUserLink) error {
 	seen := make(map[string]bool, len(links))
 	unique := links[:0:0]

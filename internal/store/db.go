@@ -131,7 +131,7 @@ func connect(dsn string, log *slog.Logger) (*DB, error) {
 	return &DB{dialect: SQLite, w: w, r: r, log: log}, nil
 }
 
-// withCustomPlans asks PostgreSQL to plan each execution of a prepared
+// withCustomPlans makes PostgreSQL plan each execution of a prepared
 // statement with its actual parameters. Tables grow from empty within
 // seconds during a campaign, and a generic plan cached while a table was
 // small keeps scanning it sequentially long after an index fits better.
@@ -315,8 +315,8 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// PreferIndexScans tells PostgreSQL to avoid sequential scans for the rest
-// of the transaction; SQLite needs nothing. The ingest writer's statements
+// PreferIndexScans disables PostgreSQL sequential scans for the rest of the
+// transaction. SQLite needs nothing. The ingest writer's statements
 // all look rows up by key, and a campaign can grow a table by a million
 // rows faster than autovacuum analyzes it. With statistics from when the
 // table was small, PostgreSQL 15 chose to filter every delivery of the

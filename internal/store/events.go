@@ -22,7 +22,7 @@ type EventRecord struct {
 	// DeliveryID is 0 while the event is parked.
 	DeliveryID int64
 	// Detached marks an event that concerns no single delivery, such as a
-	// Viber unsubscribe from a user the connection never messaged; it is
+	// Viber unsubscribe from a user the connection never messaged. It is
 	// kept in the history but never parked.
 	Detached   bool
 	ReceivedAt time.Time

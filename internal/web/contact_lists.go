@@ -81,7 +81,7 @@ func (s *Server) listContactListMembers(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 
-	// One extra row tells whether another page follows.
+	// One extra row shows whether another page follows.
 	page, err := s.db.ListMembers(r.Context(), store.MemberQuery{
 		AccountID: account.ID, ListID: id, AfterContactID: after, Limit: limit + 1,
 	})

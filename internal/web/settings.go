@@ -16,7 +16,7 @@ type settingsJSON struct {
 	Norms          domain.Norms `json:"norms"`
 }
 
-// normRequest keeps pointers, so a missing mark is told apart from 0.
+// normRequest keeps pointers, so a missing mark is distinguished from 0.
 type normRequest struct {
 	Green *float64 `json:"green"`
 	Red   *float64 `json:"red"`

@@ -79,7 +79,7 @@ func crashCallbacks(sentAt time.Time) []callbackJob {
 
 // TestCrashDurability kills the server with SIGKILL while signed Viber
 // callbacks stream in, restarts it on the same database and checks that
-// every callback answered 2xx survived, that nothing counts twice, and that
+// every callback acknowledged with a 2xx survived, that nothing counts twice, and that
 // resending every callback gives exactly the figures of a clean run.
 //
 // It runs the built binary instead of an in-process App, because only a
@@ -87,9 +87,6 @@ func crashCallbacks(sentAt time.Time) []callbackJob {
 // SIGKILL keeps what the kernel already holds, so this test shows that a
 // 2xx follows a commit; it cannot show survival of a power loss.
 func TestCrashDurability(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and streams 20,000 callbacks per engine; run without -short")
-	}
 	bin := buildBinary(t)
 	for _, engine := range storetest.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -191,7 +188,7 @@ func testCrash(t *testing.T, bin, engine string) {
 }
 
 // streamUntilKilled sends jobs from crashClients goroutines and kills the
-// server with SIGKILL once crashKillAfter callbacks were answered 2xx. It
+// server with SIGKILL once crashKillAfter callbacks were acknowledged with a 2xx. It
 // returns which jobs got a 2xx. Requests in flight at the kill finish with
 // whatever the client already received; no new request starts after it.
 func streamUntilKilled(t *testing.T, srv *serverProcess, url string, jobs []callbackJob) []bool {
